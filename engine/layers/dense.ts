@@ -1,0 +1,30 @@
+import { formatInt } from '../core/shape';
+import { defineLayer } from './define-layer';
+import { bool, choice, int } from './params';
+import { ACTIVATIONS, formula } from './shared';
+
+export const dense = defineLayer({
+  type: 'dense',
+  label: 'Dense',
+  category: 'dense',
+  help: 'Fully connected: every output unit sees every input value. Put Flatten or global pooling before it.',
+  params: {
+    units: int({ default: 128, min: 1, max: 1_000_000, label: 'Units', key: true }),
+    useBias: bool({ default: true, label: 'Bias' }),
+    activation: choice(ACTIVATIONS, { default: 'linear', label: 'Activation' }),
+  },
+  inputs: { min: 1, max: 1 },
+  // Keras applies Dense to the last axis; a 3-D input gives H×W×units (warned about by analysis).
+  outputShape: ([x], p) =>
+    x.length === 0 ? { code: 'E005', message: 'Dense needs an input with at least one axis', fix: 'Connect a layer to its input.' } : [...x.slice(0, -1), p.units],
+  paramCount([x], p) {
+    const n = x[x.length - 1];
+    const total = n * p.units + (p.useBias ? p.units : 0);
+    const expr = p.useBias ? `(${formatInt(n)} + 1) × ${formatInt(p.units)}` : `${formatInt(n)} × ${formatInt(p.units)}`;
+    return { trainable: total, nonTrainable: 0, formula: formula(expr, total) };
+  },
+  macs: ([x], p, out) => x[x.length - 1] * out.reduce((a, b) => a * b, 1),
+  rf: ([x]) => (x.length === 3 ? 'identity' : 'global'),
+  summary: (p) => `${p.units}` + (p.activation !== 'linear' ? ` · ${p.activation}` : ''),
+  toTfjs: (tf, p, name) => tf.layers.dense({ name, units: p.units, useBias: p.useBias, activation: p.activation as never }),
+});
