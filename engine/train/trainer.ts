@@ -1,0 +1,276 @@
+/**
+ * The training loop: a tf.LayersModel, a dataset and settings in; progress
+ * events per batch and per epoch out; cancellable at any batch.
+ *
+ * A custom loop rather than `model.fit` because we need: sparse labels from
+ * plain typed arrays streamed batch by batch, augmentation on batches, a
+ * deterministic validation split, the best-weights checkpoint, an AbortSignal
+ * checked before every batch, and a yield to the event loop after every batch
+ * (so the worker can answer messages and the process stays responsive).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { shapeSize } from '../core/shape';
+import { toInputTensor, adaptProblem } from './adapt';
+import { augmentActive, augmentBatch } from './augment';
+import { makeRng, range, shuffleInPlace } from './rng';
+import type { TrainSettings } from './settings';
+import { batchLossSum, detectTask, type TaskInfo } from './task';
+import type { BatchProgress, EpochProgress, SampleSet, TrainingData, TrainSummary } from './types';
+
+type TF = typeof tfjs;
+
+/** Callbacks and cancellation for a run. */
+export interface TrainCallbacks {
+  /** After every training batch. */
+  onBatch?: (p: BatchProgress) => void;
+  /** After every epoch (training and validation done). */
+  onEpoch?: (p: EpochProgress) => void;
+  /** Abort to stop: the run ends before the next batch and resolves normally with stopReason 'cancelled'. */
+  signal?: AbortSignal;
+}
+
+/** A problem with the run's inputs, in plain words (the message is for the user). */
+export class TrainError extends Error {
+  constructor(
+    message: string,
+    /** Stable code for the UI. */
+    readonly code: 'task' | 'shape' | 'classes' | 'data' | 'frozen' | 'settings' = 'data',
+  ) {
+    super(message);
+    this.name = 'TrainError';
+  }
+}
+
+/** Yield to the event loop (setImmediate where it exists: it does not wait for a frame). */
+export const yieldToEventLoop = (): Promise<void> =>
+  typeof setImmediate === 'function' ? new Promise((r) => setImmediate(r)) : new Promise((r) => setTimeout(r, 0));
+
+/** The tf optimizer for the settings. SGD uses momentum when `momentum` > 0. */
+export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'learningRate' | 'momentum'>): tfjs.Optimizer {
+  switch (s.optimizer) {
+    case 'sgd':
+      return s.momentum > 0 ? tf.train.momentum(s.learningRate, s.momentum) : tf.train.sgd(s.learningRate);
+    case 'adam':
+      return tf.train.adam(s.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(s.learningRate);
+  }
+}
+
+/**
+ * The deterministic split of a training set: `limit` images chosen by the
+ * seed (all when 0), of which the first `round(split × n)` in the seeded
+ * order are held out for validation.
+ */
+export function splitIndices(count: number, validationSplit: number, seed: number, limit = 0): { train: Int32Array; val: Int32Array } {
+  const perm = shuffleInPlace(range(count), makeRng(seed ^ 0x5eed));
+  const used = limit > 0 && limit < count ? perm.subarray(0, limit) : perm;
+  const nVal = Math.round(used.length * validationSplit);
+  return { val: used.slice(0, nVal), train: used.slice(nVal) };
+}
+
+/** Mean loss and accuracy of the model on the given indices, batch by batch, in inference mode. */
+export async function lossOn(
+  tf: TF,
+  model: tfjs.LayersModel,
+  set: SampleSet,
+  indices: Int32Array,
+  info: TaskInfo,
+  dataShape: readonly number[],
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<{ loss: number; accuracy: number | null } | null> {
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < indices.length; i += batchSize) {
+    if (signal?.aborted) return null;
+    const b = await set.gather(indices.subarray(i, i + batchSize));
+    const r = tf.tidy(() => {
+      const x = toInputTensor(tf, b.xs, dataShape, info.inputShape);
+      const out = model.apply(x, { training: false }) as tfjs.Tensor;
+      const { lossSum, correct } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
+      return tf.stack([lossSum, correct]);
+    });
+    const v = await r.data();
+    r.dispose();
+    lossSum += v[0];
+    correct += v[1];
+    await yieldToEventLoop();
+  }
+  const n = indices.length;
+  return { loss: lossSum / n, accuracy: info.task === 'classification' ? correct / n : null };
+}
+
+/**
+ * Train `model` in place. Resolves with a summary; rejects with TrainError
+ * when the data does not fit the model (check compatibility first to offer
+ * fixes). The model stays usable after a cancel.
+ */
+export async function trainModel(tf: TF, model: tfjs.LayersModel, data: TrainingData, settings: TrainSettings, cb: TrainCallbacks = {}): Promise<TrainSummary> {
+  const det = detectTask(model);
+  if ('error' in det) throw new TrainError(`Cannot train: ${det.error}.`, 'task');
+  const info = det;
+  const problem = adaptProblem(data.shape, info.inputShape, settings.adaptInput);
+  if (problem) throw new TrainError(`Cannot train: ${problem}.`, 'shape');
+  const numClasses = data.classNames.length;
+  if (info.task === 'classification' && numClasses > info.outputShape[0])
+    throw new TrainError(
+      `Cannot train: the dataset has ${numClasses} classes but the network's output has ${info.outputShape[0]} units; set the last Dense layer to ${numClasses} units.`,
+      'classes',
+    );
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  if (vars.length === 0) throw new TrainError('Cannot train: every layer with weights is frozen; unfreeze at least one layer.', 'frozen');
+  if (data.train.count === 0) throw new TrainError(`Cannot train: the dataset '${data.name}' has no training images.`, 'data');
+
+  const { train: trainIdx, val: valIdx } = splitIndices(data.train.count, settings.validationSplit, settings.seed, settings.limit);
+  if (trainIdx.length === 0) throw new TrainError(`Cannot train: after holding out ${valIdx.length} images for validation no training images are left; lower the validation split.`, 'data');
+
+  const notes = [...info.notes];
+  if (info.task === 'classification' && numClasses < info.outputShape[0])
+    notes.push(`The network has ${info.outputShape[0]} output units but the dataset only ${numClasses} classes; the extra units are never the right answer.`);
+
+  const optimizer = makeOptimizer(tf, settings);
+  const rng = makeRng(settings.seed);
+  const bs = settings.batchSize;
+  const batchesPerEpoch = Math.ceil(trainIdx.length / bs);
+  const totalBatches = batchesPerEpoch * settings.epochs;
+  const augment = augmentActive(settings.augment) ? settings.augment : null;
+  const history: EpochProgress[] = [];
+  const t0 = performance.now();
+  let trainTimeMs = 0;
+  let imagesSeen = 0;
+  let stopReason: TrainSummary['stopReason'] = 'completed';
+  let best: { loss: number; epoch: number; weights: tfjs.Tensor[] } | null = null;
+  let sinceBest = 0;
+  let epochsDone = 0;
+  const sampleSize = shapeSize(data.shape);
+  const now = () => performance.now();
+  const timing = (done: number) => {
+    const elapsedSec = (now() - t0) / 1000;
+    const progress = done / totalBatches;
+    return { elapsedSec, progress, etaSec: progress > 0 ? (elapsedSec / progress) * (1 - progress) : 0 };
+  };
+
+  try {
+    epochs: for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const order = shuffleInPlace(trainIdx.slice(), rng);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let epochTrainMs = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (cb.signal?.aborted) {
+          stopReason = 'cancelled';
+          break epochs;
+        }
+        const idx = order.subarray(b * bs, (b + 1) * bs);
+        const batch = await data.train.gather(idx);
+        if (batch.xs.length !== idx.length * sampleSize || batch.labels.length !== idx.length)
+          throw new TrainError(`Dataset '${data.name}' returned a batch of the wrong size (${batch.labels.length} labels, ${batch.xs.length} pixel values for ${idx.length} images).`);
+        const xs = augment ? augmentBatch(batch.xs, data.shape, augment, rng) : batch.xs;
+        const tb = now();
+        let correctT: tfjs.Scalar | null = null;
+        const cost = tf.tidy(() => {
+          const x = toInputTensor(tf, xs, data.shape, info.inputShape);
+          const y = tf.tensor1d(batch.labels, 'int32');
+          return optimizer.minimize(
+            () => {
+              const out = model.apply(x, { training: true }) as tfjs.Tensor;
+              const r = batchLossSum(tf, out, y, x, info);
+              correctT = tf.keep(r.correct);
+              return tf.div(r.lossSum, idx.length) as tfjs.Scalar;
+            },
+            true,
+            vars,
+          ) as tfjs.Scalar;
+        });
+        const [lossV, corrV] = await Promise.all([cost.data(), (correctT as unknown as tfjs.Scalar).data()]);
+        cost.dispose();
+        (correctT as unknown as tfjs.Scalar).dispose();
+        const dt = now() - tb;
+        epochTrainMs += dt;
+        trainTimeMs += dt;
+        const n = idx.length;
+        seen += n;
+        imagesSeen += n;
+        lossSum += lossV[0] * n;
+        correct += corrV[0];
+        if (!Number.isFinite(lossV[0]))
+          throw new TrainError(`The loss became ${lossV[0]} at epoch ${epoch}, batch ${b + 1}: training diverged. Lower the learning rate (now ${settings.learningRate}).`, 'settings');
+        cb.onBatch?.({
+          kind: 'batch',
+          epoch,
+          epochs: settings.epochs,
+          batch: b + 1,
+          batchesPerEpoch,
+          loss: lossV[0],
+          accuracy: info.task === 'classification' ? corrV[0] / n : null,
+          imagesPerSec: seen / Math.max(epochTrainMs / 1000, 1e-9),
+          ...timing((epoch - 1) * batchesPerEpoch + b + 1),
+        });
+        await yieldToEventLoop();
+      }
+
+      const val = valIdx.length > 0 ? await lossOn(tf, model, data.train, valIdx, info, data.shape, Math.max(bs, 64), cb.signal) : null;
+      if (valIdx.length > 0 && val === null) {
+        // Cancelled during validation: the epoch's training is done but it has no score.
+        epochsDone = epoch;
+        stopReason = 'cancelled';
+        break;
+      }
+      const trainLoss = lossSum / seen;
+      const monitored = val ? val.loss : trainLoss;
+      const isBest = !best || monitored < best.loss;
+      if (isBest) {
+        best?.weights.forEach((t) => t.dispose());
+        best = { loss: monitored, epoch, weights: model.getWeights().map((w) => tf.keep(w.clone())) };
+        sinceBest = 0;
+      } else sinceBest++;
+      epochsDone = epoch;
+      const ep: EpochProgress = {
+        kind: 'epoch',
+        epoch,
+        epochs: settings.epochs,
+        loss: trainLoss,
+        accuracy: info.task === 'classification' ? correct / seen : null,
+        valLoss: val ? val.loss : null,
+        valAccuracy: val ? val.accuracy : null,
+        imagesPerSec: seen / Math.max(epochTrainMs / 1000, 1e-9),
+        ...timing(epoch * batchesPerEpoch),
+        best: isBest,
+      };
+      history.push(ep);
+      cb.onEpoch?.(ep);
+      if (settings.earlyStopping && sinceBest >= settings.earlyStopping.patience && epoch < settings.epochs) {
+        stopReason = 'early-stopped';
+        break;
+      }
+    }
+
+    let restoredEpoch: number | null = null;
+    // The model's weights differ from the last completed epoch's when a cancel
+    // came in the middle of an epoch (some batches of the next epoch ran).
+    const trainedPastLastEpoch = imagesSeen > epochsDone * trainIdx.length;
+    const currentIsBest = best !== null && best.epoch === epochsDone && !trainedPastLastEpoch;
+    if (settings.restoreBest && best && !currentIsBest) {
+      model.setWeights(best.weights);
+      restoredEpoch = best.epoch;
+    }
+    return {
+      stopReason,
+      epochsDone,
+      history,
+      restoredEpoch,
+      task: info.task,
+      outputKind: info.outputKind,
+      notes,
+      elapsedSec: (now() - t0) / 1000,
+      imagesPerSec: imagesSeen / Math.max(trainTimeMs / 1000, 1e-9),
+      trainCount: trainIdx.length,
+      valCount: valIdx.length,
+    };
+  } finally {
+    best?.weights.forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+}
