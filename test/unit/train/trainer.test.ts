@@ -13,7 +13,6 @@ beforeAll(async () => {
 
 describe('trainModel', () => {
   it('learns a separable 4-class set well above chance, with progress events', async () => {
-    tf.util.seedrandom?.('x');
     const data = quadrantData(160);
     const model = tinyCnn();
     const batches: number[] = [];
