@@ -22,9 +22,12 @@ export const ISSUE_CODES = {
   E014: 'unconnected node',
   E015: 'upstream error',
   E016: 'reshape size mismatch',
+  E017: 'duplicate layer name',
+  E018: 'duplicate node id',
   W101: 'Dense on an unflattened image',
   W102: 'output not used',
   W103: 'huge layer',
+  W104: 'unknown parameter',
 } as const;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

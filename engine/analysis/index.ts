@@ -1,0 +1,5 @@
+/** Analysis: pure, runs in the renderer (live) and in the engine. */
+export * from './types';
+export { analyzeGraph, isBuildable, BYTES_PER_VALUE, HUGE_PARAMS, HUGE_ACTIVATION_VALUES } from './analyze';
+export { topoSort, type TopoResult } from './topo';
+export { inputRf, applyStep, globalRf, mergeRf, stepAxis, transposedAxis } from './receptive-field';
