@@ -1,0 +1,5 @@
+export * from './result';
+export * from './contract';
+export * from './channels';
+export * from './schemas';
+export * from './wire';
