@@ -1,0 +1,81 @@
+/**
+ * Prediction for one image: from pixels or an image file (decoded with
+ * sharp), resized to the network's Input, to the top-k classes.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Shape } from '../core/shape';
+import { toInputTensor } from './adapt';
+import { detectTask, toProbabilities } from './task';
+import { TrainError } from './trainer';
+
+type TF = typeof tfjs;
+
+/** One class in a prediction. */
+export interface ClassProbability {
+  /** Class index (output unit). */
+  index: number;
+  /** Class name, or `unit N` when the dataset's names are unknown. */
+  name: string;
+  /** In [0, 1]. */
+  probability: number;
+}
+
+/** An image decoded to the network's input: HWC floats in [0, 1]. */
+export interface DecodedImage {
+  pixels: Float32Array;
+  shape: [number, number, number];
+}
+
+/**
+ * Decode an image file or buffer (PNG, JPEG, WebP, GIF, …) with sharp and
+ * resize it to `[h, w, c]` (c = 1: greyscale, c = 3: RGB). Transparency is
+ * flattened onto black, the background of MNIST-style datasets. The whole
+ * image is squeezed to the size (no crop).
+ */
+export async function decodeImage(input: string | Uint8Array, shape: Shape): Promise<DecodedImage> {
+  const [h, w, c] = shape;
+  if (c !== 1 && c !== 3) throw new TrainError(`the network's Input has ${c} channels; images can be fed to 1 (grey) or 3 (colour) channels only`, 'shape');
+  const { default: sharp } = await import('sharp');
+  let raw: Buffer;
+  try {
+    let img = sharp(input).flatten({ background: '#000000' }).resize(w, h, { fit: 'fill' });
+    img = c === 1 ? img.greyscale() : img.toColourspace('srgb');
+    raw = await img.removeAlpha().raw().toBuffer();
+  } catch (e) {
+    const what = typeof input === 'string' ? input : 'the image';
+    throw new TrainError(`cannot read ${what} as an image: ${(e as Error).message.replace(/^Input (file|buffer) /, '')}`, 'data');
+  }
+  if (raw.length !== h * w * c) throw new TrainError(`decoding gave ${raw.length} bytes for a ${h}×${w}×${c} image`, 'data');
+  const pixels = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) pixels[i] = raw[i] / 255;
+  return { pixels, shape: [h, w, c] };
+}
+
+/**
+ * Class probabilities for one image, highest first (top `k`). `pixels` is
+ * HWC in [0, 1] of shape `shape`, resized/converted to the Input when it differs.
+ */
+export function predictPixels(tf: TF, model: tfjs.LayersModel, pixels: Float32Array, shape: Shape, classNames: string[] = [], k = 5): ClassProbability[] {
+  const info = detectTask(model);
+  if ('error' in info) throw new TrainError(`Cannot predict: ${info.error}.`, 'task');
+  if (info.task !== 'classification') throw new TrainError('Cannot list classes: the network reconstructs images, it does not classify.', 'task');
+  const probs = tf.tidy(() => {
+    const x = toInputTensor(tf, pixels, shape, info.inputShape);
+    return toProbabilities(tf, model.apply(x, { training: false }) as tfjs.Tensor, info.outputKind).dataSync();
+  });
+  return topK(probs, classNames, k);
+}
+
+/** The `k` largest probabilities with their names, highest first (ties: lower index first). */
+export function topK(probs: ArrayLike<number>, classNames: string[], k: number): ClassProbability[] {
+  const all = Array.from(probs, (p, i) => ({ index: i, name: classNames[i] ?? `unit ${i}`, probability: p }));
+  all.sort((a, b) => b.probability - a.probability || a.index - b.index);
+  return all.slice(0, Math.max(1, k));
+}
+
+/** Decode an image file (or bytes) to the model's input size and predict its top-k classes. */
+export async function predictImage(tf: TF, model: tfjs.LayersModel, image: string | Uint8Array, classNames: string[] = [], k = 5): Promise<ClassProbability[]> {
+  const inShape = model.inputs[0].shape.slice(1) as number[];
+  const img = await decodeImage(image, inShape);
+  return predictPixels(tf, model, img.pixels, img.shape, classNames, k);
+}
