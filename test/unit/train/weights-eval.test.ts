@@ -118,7 +118,7 @@ describe('predict', () => {
 
 it('memorySet scales bytes and names a bad index', () => {
   const s = memorySet(new Uint8Array([0, 255, 51, 102]), new Int32Array([0, 1]), [1, 2, 1]);
-  const b = s.gather(new Int32Array([1]));
+  const b = s.gather(new Int32Array([1])) as { xs: Float32Array };
   expect(Array.from(b.xs)).toEqual([0.2, 0.4].map((v) => Math.fround(v)));
   expect(() => s.gather(new Int32Array([2]))).toThrow(/index 2 outside 0..1/);
 });
