@@ -1,0 +1,91 @@
+/**
+ * Gradient kernels we register on the wasm backend.
+ *
+ * How to add one: write the kernel in a file of this folder (built from wasm
+ * forward kernels via wasm-ops.ts), add one entry to WASM_GRAD_KERNELS, and add
+ * its rows to test/unit/backend/grad-kernels.test.ts (compared with the CPU
+ * backend's gradients).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  depthwiseBackpropFilter,
+  depthwiseBackpropInput,
+} from './conv2d-grads';
+import type { WasmBackendLike } from './wasm-ops';
+
+type Attrs = Record<string, unknown>;
+
+/** One kernel we add (or replace) on the wasm backend. */
+export interface WasmKernelDef {
+  /** tfjs kernel name, e.g. 'Conv2DBackpropFilter'. */
+  kernelName: string;
+  /** Why it is ours: 'missing' in tfjs-backend-wasm, or 'faster' than the one it ships. */
+  replaces: 'missing' | 'faster';
+  /** The kernel; `fallback` is the kernel tfjs-backend-wasm shipped, when there was one. */
+  run(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Attrs, fallback: tf.KernelFunc | null): tf.TensorInfo;
+}
+
+export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
+  {
+    kernelName: 'Conv2DBackpropFilter',
+    replaces: 'missing',
+    run: (b, { x, dy }, a) => conv2dBackpropFilter(b, x, dy, a as never),
+  },
+  {
+    kernelName: 'Conv2DBackpropInput',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => {
+      const out = conv2dBackpropInput(b, inputs.dy, inputs.filter, a as never);
+      if (out != null) return out;
+      if (fallback == null) throw new Error('Conv2DBackpropInput: padding larger than the kernel is not supported on wasm');
+      return fallback({ inputs, attrs: a as tf.NamedAttrMap, backend: b as never }) as tf.TensorInfo;
+    },
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    replaces: 'missing',
+    run: (b, { x, dy }, a) => depthwiseBackpropFilter(b, x, dy, a as never),
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    replaces: 'missing',
+    run: (b, { dy, filter }, a) => {
+      const out = depthwiseBackpropInput(b, dy, filter, a as never);
+      if (out == null) {
+        throw new Error('DepthwiseConv2dNativeBackpropInput: a padding larger than the dilated kernel is not supported on wasm; use padding "same" or "valid"');
+      }
+      return out;
+    },
+  },
+];
+
+let registered: string[] | null = null;
+
+/**
+ * Registers WASM_GRAD_KERNELS for the 'wasm' backend (idempotent). Kernels
+ * tfjs-backend-wasm already ships are unregistered first (to avoid tfjs's
+ * "already registered" warning) and kept as the fallback.
+ * @returns the kernel names registered.
+ */
+export function registerWasmGradKernels(): string[] {
+  if (registered) return registered;
+  const names: string[] = [];
+  for (const def of WASM_GRAD_KERNELS) {
+    const shipped = tf.getKernel(def.kernelName, 'wasm');
+    const fallback = shipped?.kernelFunc ?? null;
+    if (shipped) tf.unregisterKernel(def.kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName: def.kernelName,
+      backendName: 'wasm',
+      // The shipped kernel's setup (cwrap of its C++ entry) must still run so the fallback works.
+      setupFunc: shipped?.setupFunc,
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        def.run(backend as unknown as WasmBackendLike, inputs as Record<string, tf.TensorInfo>, (attrs ?? {}) as Attrs, fallback),
+    });
+    names.push(def.kernelName);
+  }
+  registered = names;
+  return names;
+}
