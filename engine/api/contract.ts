@@ -111,6 +111,8 @@ export interface SaveProjectAsRequest {
   path?: string;
   /** File name the dialog proposes, e.g. the document's name. */
   suggestedName?: string;
+  /** With `path`: replace an existing file (the renderer's picker asked the user). Otherwise ALREADY_EXISTS. */
+  overwrite?: boolean;
 }
 
 export interface SavedFile {
@@ -157,6 +159,8 @@ export type ExportDiagramRequest = (
   path?: string;
   /** File name the dialog proposes, without extension. */
   suggestedName?: string;
+  /** With `path`: replace an existing file. Otherwise ALREADY_EXISTS. */
+  overwrite?: boolean;
 };
 
 // ---------------------------------------------------------------------------
@@ -167,6 +171,8 @@ export interface TemplateSummary {
   id: string;
   name: string;
   description: string;
+  /** Gallery shelf: `classic` (published architectures) or `trainable` (small nets for this machine). */
+  group: 'classic' | 'trainable';
   meta: DocMeta;
   /** Shape of the Input layer, e.g. [224, 224, 3]; null if it has none. */
   inputShape: Shape | null;

@@ -3,3 +3,4 @@ export * from './contract';
 export * from './channels';
 export * from './schemas';
 export * from './wire';
+export * from './files';

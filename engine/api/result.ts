@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** The graph has errors that must be fixed first (e.g. before training). */
   'INVALID_GRAPH',
+  /** The target file exists and the request did not say `overwrite: true`. */
+  'ALREADY_EXISTS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
