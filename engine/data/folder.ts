@@ -30,9 +30,14 @@ export type Fit = 'fill' | 'cover' | 'contain';
 const isImage = (name: string) => IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 const visible = (name: string) => !name.startsWith('.') && !name.startsWith('__');
 
-/** First line of a sharp/libvips error, which repeats itself over many lines. */
+/** A sharp/libvips error on one line: its distinct lines joined, trailing colons dropped, at most 200 characters. */
 function shortReason(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0].trim();
+  const lines = String((e as Error)?.message ?? e)
+    .split('\n')
+    .map((l) => l.trim().replace(/:+$/, ''))
+    .filter(Boolean);
+  const s = [...new Set(lines)].join('; ') || 'unknown error';
+  return s.length > 200 ? `${s.slice(0, 199)}…` : s;
 }
 
 /** Image files under `dir` at any depth, sorted; counts other files for messages. */
@@ -135,6 +140,10 @@ export const folderKind: DatasetKind = {
       throw new DatasetError('BAD_SPEC', `Dataset spec "${spec}": fit=${fitRaw} is not fill, cover or contain.`, 'fill stretches (the default), cover crops the centre, contain pads.');
     }
     const fit = fitRaw as Fit;
+    const sizeOpt = sizeParam(spec, p);
+    const channelsOpt = channelsParam(spec, p, undefined);
+    const testFraction = numParam(spec, p, 'test', 0.2, 0, 0.9, false);
+    const seed = numParam(spec, p, 'seed', 0, 0, 2 ** 31 - 1);
     await requireDir(root, 'image folder', 'Choose the folder that holds one subfolder per class.');
     throwIfAborted(opts.signal, 'Opening the image folder');
     opts.onProgress?.({ phase: 'scan', done: 0, total: 1, file: root });
@@ -148,8 +157,6 @@ export const folderKind: DatasetKind = {
     if (ownSplit && p.params.test !== undefined) {
       throw new DatasetError('BAD_SPEC', `Dataset spec "${spec}": test=${p.params.test} is not used because ${root} has its own train/ and test/ folders.`, 'Remove the test= option, or the train/ and test/ folders.');
     }
-    const testFraction = numParam(spec, p, 'test', 0.2, 0, 0.9, false);
-    const seed = numParam(spec, p, 'seed', 0, 0, 2 ** 31 - 1);
 
     let classNames: string[];
     let trainEntries: Entry[] = [];
@@ -226,8 +233,8 @@ export const folderKind: DatasetKind = {
     // Size and channels: from the spec, else from the images (all the same size ≤ 256 px → that size; all grey → 1 channel).
     const metas = good.map((e) => e.meta!);
     const sameSize = metas.every((m) => m.width === metas[0].width && m.height === metas[0].height);
-    const size = sizeParam(spec, p) ?? (sameSize && metas[0].width <= MAX_DEFAULT_SIDE && metas[0].height <= MAX_DEFAULT_SIDE ? [metas[0].height, metas[0].width] : [FALLBACK_SIDE, FALLBACK_SIDE]);
-    const channels = channelsParam(spec, p, undefined) ?? (metas.every((m) => m.grey) ? 1 : 3);
+    const size = sizeOpt ?? (sameSize && metas[0].width <= MAX_DEFAULT_SIDE && metas[0].height <= MAX_DEFAULT_SIDE ? [metas[0].height, metas[0].width] : [FALLBACK_SIDE, FALLBACK_SIDE]);
+    const channels = channelsOpt ?? (metas.every((m) => m.grey) ? 1 : 3);
     const inputShape: ImageShape = [size[0], size[1], channels];
     const rec = size[0] * size[1] * channels;
 
