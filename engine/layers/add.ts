@@ -1,5 +1,6 @@
-import { shapesEqual } from '../core/shape';
+import { formatShape, shapesEqual } from '../core/shape';
 import { defineLayer } from './define-layer';
+import { NO_WEIGHTS } from './shared';
 
 export const add = defineLayer({
   type: 'add',
@@ -14,12 +15,12 @@ export const add = defineLayer({
       if (!shapesEqual(first, inputs[i]))
         return {
           code: 'E006',
-          message: `Add needs inputs of the same shape; received ${inputs.map((s) => s.join('×')).join(' and ')}`,
+          message: `Add needs inputs of the same shape; received ${inputs.map(formatShape).join(' and ')}`,
           fix: 'Match them with a 1×1 Conv2D (for channels) or a strided layer (for size) on the shortcut.',
         };
     return [...first];
   },
-  paramCount: () => ({ trainable: 0, nonTrainable: 0, formula: 'no weights' }),
+  paramCount: () => NO_WEIGHTS,
   macs: (inputs, _p, out) => (inputs.length - 1) * out.reduce((a, b) => a * b, 1),
   rf: () => 'identity',
   summary: () => '+',

@@ -1,5 +1,6 @@
 import { defineLayer } from './define-layer';
 import { intList } from './params';
+import { NO_WEIGHTS } from './shared';
 
 export const input = defineLayer({
   type: 'input',
@@ -11,7 +12,7 @@ export const input = defineLayer({
   },
   inputs: { min: 0, max: 0 },
   outputShape: (_in, p) => [...p.shape],
-  paramCount: () => ({ trainable: 0, nonTrainable: 0, formula: 'no weights' }),
+  paramCount: () => NO_WEIGHTS,
   macs: () => 0,
   rf: () => 'identity',
   summary: (p) => p.shape.join('×'),

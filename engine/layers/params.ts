@@ -19,12 +19,22 @@ export interface IntSpec extends SpecBase<number> {
   min?: number;
   max?: number;
   step?: number;
+  /**
+   * When set, 0 is a special value meaning this (e.g. 'same as pool size',
+   * 'no limit'); the inspector shows this text instead of 0.
+   */
+  zeroMeans?: string;
 }
 export interface FloatSpec extends SpecBase<number> {
   kind: 'float';
   min?: number;
   max?: number;
   step?: number;
+  /**
+   * When set, 0 is a special value meaning this (e.g. 'same as pool size',
+   * 'no limit'); the inspector shows this text instead of 0.
+   */
+  zeroMeans?: string;
   /** min is exclusive (e.g. a rate in (0, 1)). */
   exclusiveMin?: boolean;
   exclusiveMax?: boolean;
@@ -41,6 +51,11 @@ export interface PairSpec extends SpecBase<readonly [number, number]> {
   kind: 'pair';
   min?: number;
   max?: number;
+  /**
+   * When set, 0 is a special value meaning this (e.g. 'same as pool size',
+   * 'no limit'); the inspector shows this text instead of 0.
+   */
+  zeroMeans?: string;
 }
 /** A list of integers, e.g. the target shape of Reshape. */
 export interface IntListSpec extends SpecBase<readonly number[]> {

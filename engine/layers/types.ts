@@ -55,7 +55,12 @@ export interface RfStep {
   dilation: readonly [number, number];
   /** Padding added before the first input element (top, left). */
   padBefore: readonly [number, number];
-  /** A transposed convolution: its output grid is `stride` times finer. */
+  /**
+   * A transposed convolution (or upsampling): its output grid is `stride`
+   * times finer. Output position o then receives input positions i with
+   * i·stride + t − padBefore = o for taps t in [0, kernel); `padBefore` is what
+   * TF crops from the start of the full transposed output.
+   */
   transposed?: boolean;
 }
 

@@ -1,0 +1,24 @@
+import { defineLayer } from './define-layer';
+import { choice } from './params';
+import { ACTIVATIONS, shapeKeeping } from './shared';
+
+/** Every activation tfjs builds by name, except the do-nothing 'linear'. */
+const FUNCTIONS = ACTIVATIONS.filter((a): a is Exclude<(typeof ACTIVATIONS)[number], 'linear'> => a !== 'linear');
+
+export const activation = defineLayer({
+  type: 'activation',
+  label: 'Activation',
+  category: 'activation',
+  help: 'Applies a function to every value: the non-linearity that lets a network learn more than straight lines.',
+  params: {
+    fn: choice(FUNCTIONS, {
+      default: 'relu',
+      label: 'Function',
+      help: 'relu: max(0, x); relu6: capped at 6; gelu, swish: smooth relu; sigmoid: 0…1; tanh: −1…1; softmax: probabilities over the last axis.',
+      key: true,
+    }),
+  },
+  ...shapeKeeping('Activation'),
+  summary: (p) => p.fn,
+  toTfjs: (tf, p, name) => tf.layers.activation({ name, activation: p.fn as never }),
+});

@@ -1,0 +1,17 @@
+import { defineLayer } from './define-layer';
+import { float } from './params';
+import { shapeKeeping } from './shared';
+
+export const leakyRelu = defineLayer({
+  type: 'leaky-relu',
+  label: 'LeakyReLU',
+  category: 'activation',
+  help: 'Like ReLU but lets a small slope through for negative values, so units never go completely silent.',
+  params: {
+    // 0.3 is the Keras (and tfjs) default; PyTorch uses 0.01.
+    alpha: float({ default: 0.3, min: 0, max: 1, step: 0.01, label: 'Slope α', help: 'Output for negative x is α·x (Keras default 0.3, PyTorch 0.01).', key: true }),
+  },
+  ...shapeKeeping('LeakyReLU'),
+  summary: (p) => `α ${p.alpha}`,
+  toTfjs: (tf, p, name) => tf.layers.leakyReLU({ name, alpha: p.alpha }),
+});

@@ -1,0 +1,47 @@
+import { formatInt } from '../core/shape';
+import { defineLayer } from './define-layer';
+import {
+  BIAS_ACTIVATION,
+  DILATION,
+  FILTERS,
+  WINDOW_PARAMS,
+  activationTag,
+  convTfArgs,
+  dilatedConvShape,
+  depthMultiplier,
+  dilationTag,
+  fmtPair,
+  formula,
+  strideTag,
+  windowRf,
+} from './shared';
+
+export const separableConv2d = defineLayer({
+  type: 'separable-conv2d',
+  label: 'SeparableConv2D',
+  category: 'convolution',
+  help: 'A depthwise filter per channel followed by a 1×1 convolution that mixes channels: Conv2D\'s job with far fewer weights (Xception).',
+  params: {
+    filters: FILTERS,
+    ...WINDOW_PARAMS,
+    dilation: DILATION,
+    depthMultiplier: depthMultiplier('Depthwise filters per input channel before the 1×1 step.'),
+    ...BIAS_ACTIVATION,
+  },
+  inputs: { min: 1, max: 1 },
+  outputShape: (inputs, p) => dilatedConvShape('SeparableConv2D', inputs, p),
+  paramCount([x], p) {
+    const [kh, kw] = p.kernel;
+    const mid = x[2] * p.depthMultiplier;
+    const depthwise = kh * kw * mid;
+    const pointwise = mid * p.filters + (p.useBias ? p.filters : 0);
+    const ch = p.depthMultiplier === 1 ? formatInt(x[2]) : `${formatInt(x[2])}×${p.depthMultiplier}`;
+    const pw = p.useBias ? `(${ch} + 1) × ${formatInt(p.filters)}` : `${ch} × ${formatInt(p.filters)}`;
+    return { trainable: depthwise + pointwise, nonTrainable: 0, formula: formula(`${kh}×${kw}×${ch} + ${pw}`, depthwise + pointwise) };
+  },
+  macs: ([x], p, out) => out[0] * out[1] * x[2] * p.depthMultiplier * (p.kernel[0] * p.kernel[1] + p.filters),
+  rf: ([x], p) => windowRf(x, p.kernel, p.stride, p.padding, p.dilation),
+  summary: (p) => `${p.filters} · ${fmtPair(p.kernel)}` + strideTag(p.stride) + dilationTag(p.dilation) + activationTag(p.activation),
+  toTfjs: (tf, p, name) =>
+    tf.layers.separableConv2d({ ...convTfArgs(p, name), filters: p.filters, dilationRate: [...p.dilation], depthMultiplier: p.depthMultiplier }),
+});
