@@ -6,8 +6,8 @@
  */
 import type { ImageShape } from './types';
 
-/** Luma weights of ITU-R BT.601, the ones tf.image.rgbToGrayscale uses. */
-const LUMA = [0.299, 0.587, 0.114] as const;
+/** Luma weights of ITU-R BT.601 as tf.image.rgbToGrayscale rounds them (0.2989, not 0.299), so both agree. */
+const LUMA = [0.2989, 0.587, 0.114] as const;
 
 /**
  * Writes one HWC uint8 image into `dst` at `offset` as floats in [0, 1],

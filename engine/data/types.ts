@@ -34,7 +34,7 @@ export interface BatchOptions {
   indices?: ArrayLike<number>;
   /** Resize every image to [height, width] (bilinear, half-pixel centres, as tf.image.resizeBilinear). */
   resize?: [number, number];
-  /** Convert to 1 channel (ITU-R BT.601 luma) or 3 channels (grey replicated). Default: the dataset's own. */
+  /** Convert to 1 channel (BT.601 luma, as tf.image.rgbToGrayscale) or 3 channels (grey replicated). Default: the dataset's own. */
   channels?: 1 | 3;
   /** Stop early (between batches) when this signal aborts. */
   signal?: AbortSignal;
