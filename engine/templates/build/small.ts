@@ -11,7 +11,7 @@ export function mnistCnn(): GraphDoc {
   const g = new GraphBuilder({
     name: 'Small CNN for 28×28 digits and clothes',
     description:
-      'Two convolution + max-pooling stages and two Dense layers for 28×28 grey images (MNIST, Fashion-MNIST): Conv 32 3×3 → MaxPool 2×2 → Conv 64 3×3 → MaxPool 2×2 → Flatten → Dense 128 → Dense 10 softmax, all \'valid\' padding and ReLU. 225,034 parameters. This exact network is the one the training benchmark (bench/) compares against PyTorch; reaches about 90% test accuracy on Fashion-MNIST after one epoch.',
+      'Two convolution + max-pooling stages and two Dense layers for 28×28 grey images (MNIST, Fashion-MNIST): Conv 32 3×3 → MaxPool 2×2 → Conv 64 3×3 → MaxPool 2×2 → Flatten → Dense 128 → Dense 10 softmax, all \'valid\' padding and ReLU. 225,034 parameters. This exact network is the one the training benchmark (bench/) compares against PyTorch.',
     meta: {
       year: 1998,
       paper: 'LeCun et al. — Gradient-Based Learning Applied to Document Recognition (the conv → pool → dense pattern)',
