@@ -15,7 +15,7 @@ import { augmentActive, augmentBatch } from './augment';
 import { makeRng, range, shuffleInPlace } from './rng';
 import type { TrainSettings } from './settings';
 import { batchLossSum, detectTask, type TaskInfo } from './task';
-import type { BatchProgress, EpochProgress, SampleSet, TrainingData, TrainSummary } from './types';
+import type { Batch, BatchProgress, EpochProgress, SampleSet, TrainingData, TrainSummary } from './types';
 
 type TF = typeof tfjs;
 
@@ -59,14 +59,29 @@ export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'lear
 
 /**
  * The deterministic split of a training set: `limit` images chosen by the
- * seed (all when 0), of which the first `round(split × n)` in the seeded
- * order are held out for validation.
+ * seed (all when 0), of which a `validationSplit` share is held out for
+ * validation. With `labels` the split is stratified (each class gives the
+ * same share, so rare classes are not lost); both lists come back ascending.
  */
-export function splitIndices(count: number, validationSplit: number, seed: number, limit = 0): { train: Int32Array; val: Int32Array } {
+export function splitIndices(count: number, validationSplit: number, seed: number, limit = 0, labels?: ArrayLike<number>): { train: Int32Array; val: Int32Array } {
   const perm = shuffleInPlace(range(count), makeRng(seed ^ 0x5eed));
   const used = limit > 0 && limit < count ? perm.subarray(0, limit) : perm;
-  const nVal = Math.round(used.length * validationSplit);
-  return { val: used.slice(0, nVal), train: used.slice(nVal) };
+  const isVal = new Uint8Array(count);
+  if (labels) {
+    const byClass = new Map<number, number[]>();
+    for (const i of used) {
+      const l = labels[i];
+      let list = byClass.get(l);
+      if (!list) byClass.set(l, (list = []));
+      list.push(i);
+    }
+    // `used` is already in seeded random order, so the first of each class are a random pick.
+    for (const list of byClass.values()) for (let j = 0; j < Math.round(list.length * validationSplit); j++) isVal[list[j]] = 1;
+  } else for (let j = 0; j < Math.round(used.length * validationSplit); j++) isVal[used[j]] = 1;
+  const train: number[] = [];
+  const val: number[] = [];
+  for (const i of Array.from(used).sort((a, b) => a - b)) (isVal[i] ? val : train).push(i);
+  return { train: Int32Array.from(train), val: Int32Array.from(val) };
 }
 
 /** Mean loss and accuracy of the model on the given indices, batch by batch, in inference mode. */
@@ -82,9 +97,12 @@ export async function lossOn(
 ): Promise<{ loss: number; accuracy: number | null } | null> {
   let lossSum = 0;
   let correct = 0;
+  let n = 0;
   for (let i = 0; i < indices.length; i += batchSize) {
     if (signal?.aborted) return null;
     const b = await set.gather(indices.subarray(i, i + batchSize));
+    if (b.labels.length === 0) continue;
+    n += b.labels.length;
     const r = tf.tidy(() => {
       const x = toInputTensor(tf, b.xs, dataShape, info.inputShape);
       const out = model.apply(x, { training: false }) as tfjs.Tensor;
@@ -97,7 +115,7 @@ export async function lossOn(
     correct += v[1];
     await yieldToEventLoop();
   }
-  const n = indices.length;
+  if (n === 0) return { loss: NaN, accuracy: null };
   return { loss: lossSum / n, accuracy: info.task === 'classification' ? correct / n : null };
 }
 
@@ -122,7 +140,7 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
   if (vars.length === 0) throw new TrainError('Cannot train: every layer with weights is frozen; unfreeze at least one layer.', 'frozen');
   if (data.train.count === 0) throw new TrainError(`Cannot train: the dataset '${data.name}' has no training images.`, 'data');
 
-  const { train: trainIdx, val: valIdx } = splitIndices(data.train.count, settings.validationSplit, settings.seed, settings.limit);
+  const { train: trainIdx, val: valIdx } = splitIndices(data.train.count, settings.validationSplit, settings.seed, settings.limit, data.trainLabels);
   if (trainIdx.length === 0) throw new TrainError(`Cannot train: after holding out ${valIdx.length} images for validation no training images are left; lower the validation split.`, 'data');
 
   const notes = [...info.notes];
@@ -158,15 +176,22 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
       let correct = 0;
       let seen = 0;
       let epochTrainMs = 0;
+      const gatherAt = (b: number) => Promise.resolve(data.train.gather(order.subarray(b * bs, (b + 1) * bs)));
+      // Read the next batch while this one trains (file datasets decode off the JS thread).
+      let next: Promise<Batch> | null = gatherAt(0);
       for (let b = 0; b < batchesPerEpoch; b++) {
         if (cb.signal?.aborted) {
+          next?.catch(() => {});
           stopReason = 'cancelled';
           break epochs;
         }
-        const idx = order.subarray(b * bs, (b + 1) * bs);
-        const batch = await data.train.gather(idx);
-        if (batch.xs.length !== idx.length * sampleSize || batch.labels.length !== idx.length)
-          throw new TrainError(`Dataset '${data.name}' returned a batch of the wrong size (${batch.labels.length} labels, ${batch.xs.length} pixel values for ${idx.length} images).`);
+        const batch: Batch = await next!;
+        next = b + 1 < batchesPerEpoch ? gatherAt(b + 1) : null;
+        // Fewer images than asked for when a dataset skipped unreadable files.
+        const n = batch.labels.length;
+        if (batch.xs.length !== n * sampleSize)
+          throw new TrainError(`Dataset '${data.name}' returned a batch of the wrong size (${n} labels, ${batch.xs.length} pixel values, expected ${n * sampleSize}).`);
+        if (n === 0) continue;
         const xs = augment ? augmentBatch(batch.xs, data.shape, augment, rng) : batch.xs;
         const tb = now();
         let correctT: tfjs.Scalar | null = null;
@@ -178,7 +203,7 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
               const out = model.apply(x, { training: true }) as tfjs.Tensor;
               const r = batchLossSum(tf, out, y, x, info);
               correctT = tf.keep(r.correct);
-              return tf.div(r.lossSum, idx.length) as tfjs.Scalar;
+              return tf.div(r.lossSum, n) as tfjs.Scalar;
             },
             true,
             vars,
@@ -190,7 +215,6 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
         const dt = now() - tb;
         epochTrainMs += dt;
         trainTimeMs += dt;
-        const n = idx.length;
         seen += n;
         imagesSeen += n;
         lossSum += lossV[0] * n;

@@ -33,6 +33,8 @@ export interface TrainingData {
   /** Names of the classes; index = label. */
   classNames: string[];
   train: SampleSet;
+  /** Label of every training sample, when cheap to know: makes the validation split stratified. */
+  trainLabels?: Int32Array;
   /** The held-out test split, when the dataset has one. */
   test?: SampleSet;
 }

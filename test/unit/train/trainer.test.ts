@@ -169,6 +169,13 @@ describe('splitIndices', () => {
     expect(Array.from(splitIndices(100, 0.2, 4).val)).not.toEqual(Array.from(a.val));
     expect(splitIndices(100, 0.5, 1, 10).train.length).toBe(5);
   });
+
+  it('stratifies by label: each class gives its share to validation', () => {
+    const labels = Int32Array.from({ length: 100 }, (_, i) => (i < 90 ? 0 : 1));
+    const { val } = splitIndices(100, 0.2, 5, 0, labels);
+    expect(Array.from(val).filter((i) => labels[i] === 1).length).toBe(2);
+    expect(Array.from(val).filter((i) => labels[i] === 0).length).toBe(18);
+  });
 });
 
 describe('resolveSettings', () => {
