@@ -13,6 +13,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv2d-grads';
+import { avgPoolGrad, batchMatMul, maxPoolGrad, sum } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 
 type Attrs = Record<string, unknown>;
@@ -58,6 +59,26 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
       }
       return out;
     },
+  },
+  {
+    kernelName: 'BatchMatMul',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => batchMatMul(b, inputs, a, fallback),
+  },
+  {
+    kernelName: 'MaxPoolGrad',
+    replaces: 'faster',
+    run: (b, inputs, a) => maxPoolGrad(b, inputs, a),
+  },
+  {
+    kernelName: 'AvgPoolGrad',
+    replaces: 'faster',
+    run: (b, inputs, a) => avgPoolGrad(b, inputs, a),
+  },
+  {
+    kernelName: 'Sum',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => sum(b, inputs, a, fallback),
   },
 ];
 

@@ -1,0 +1,352 @@
+/**
+ * Training and inference speed of three benchmark networks on every available
+ * tfjs backend, against the same networks in PyTorch (bench/pytorch/
+ * train_bench.py) when python3 with torch is installed, in one run.
+ *
+ *   npm run bench -- training            (through bench/run.ts)
+ *   npx tsx bench/training.bench.ts [options]
+ *
+ * Options:
+ *   --nets mnist,cifar,resnet    networks (default all three)
+ *   --backends wasm,cpu,tensorflow   tfjs backends to try (default all; absent ones are reported as such)
+ *   --threads 1,2                wasm XNNPACK thread counts to measure (default 1 and, with ≥ 2 cores, 2)
+ *   --seconds S                  minimum measured time per figure (default 4)
+ *   --batch B                    batch size (default 64)
+ *   --no-torch                   skip PyTorch
+ *   --profile                    also print a per-kernel table of one training step (wasm)
+ *
+ * Every measurement runs in its own child process (fresh heap; peak memory is
+ * that process's max RSS). For each network, ours and PyTorch's runs are
+ * interleaved so that ratios are taken over the same minutes: the machine is
+ * shared, so absolute figures move with its load and only the ratios of one
+ * run are comparable. Prints one JSON object on stdout; progress on stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tfjs from '@tensorflow/tfjs';
+
+type TF = typeof tfjs;
+type NetName = 'mnist' | 'cifar' | 'resnet';
+const NETS: readonly NetName[] = ['mnist', 'cifar', 'resnet'];
+
+/** Input shape (HWC) and builder of each benchmark network; the same networks are in train_bench.py. */
+const NET_DEFS: Record<NetName, { input: [number, number, number]; label: string; build: (tf: TF) => tfjs.LayersModel }> = {
+  // The 28×28 template (templates/mnist-cnn.json).
+  mnist: {
+    input: [28, 28, 1],
+    label: '28×28: conv32-pool-conv64-pool-dense128-dense10',
+    build: (tf) => tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 128, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    }),
+  },
+  // The 32×32×3 CIFAR template (templates/cifar10-cnn.json, the Keras example).
+  cifar: {
+    input: [32, 32, 3],
+    label: '32×32×3: 2×(conv-conv-pool-dropout) 32/64, dense512, dense10',
+    build: (tf) => tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.dropout({ rate: 0.25 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.dropout({ rate: 0.25 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 512, activation: 'relu' }),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    }),
+  },
+  // The small residual template (templates/resnet20-cifar.json): ResNet-20 v1,
+  // 16/32/64 filters, BatchNorm, 1×1 strided projection shortcuts.
+  resnet: {
+    input: [32, 32, 3],
+    label: 'ResNet-20 (CIFAR, v1, BatchNorm, projection shortcuts)',
+    build: (tf) => {
+      const input = tf.input({ shape: [32, 32, 3] });
+      const convBn = (x: tfjs.SymbolicTensor, filters: number, strides: number, relu: boolean, k = 3) => {
+        let y = tf.layers.conv2d({ filters, kernelSize: k, strides, padding: 'same' }).apply(x) as tfjs.SymbolicTensor;
+        y = tf.layers.batchNormalization().apply(y) as tfjs.SymbolicTensor;
+        return relu ? (tf.layers.reLU().apply(y) as tfjs.SymbolicTensor) : y;
+      };
+      let x = convBn(input, 16, 1, true);
+      for (const [stage, filters] of [16, 32, 64].entries()) {
+        for (let block = 0; block < 3; block++) {
+          const strides = stage > 0 && block === 0 ? 2 : 1;
+          let y = convBn(x, filters, strides, true);
+          y = convBn(y, filters, 1, false);
+          const shortcut = strides !== 1 ? (tf.layers.conv2d({ filters, kernelSize: 1, strides, padding: 'same' }).apply(x) as tfjs.SymbolicTensor) : x;
+          x = tf.layers.reLU().apply(tf.layers.add().apply([y, shortcut]) as tfjs.SymbolicTensor) as tfjs.SymbolicTensor;
+        }
+      }
+      const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tfjs.SymbolicTensor;
+      const out = tf.layers.dense({ units: 10, activation: 'softmax' }).apply(pooled) as tfjs.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: out });
+    },
+  },
+};
+
+interface Args {
+  nets: NetName[];
+  backends: string[];
+  threads: number[];
+  seconds: number;
+  batch: number;
+  torch: boolean;
+  profile: boolean;
+  child?: { net: NetName; backend: string; threads: number };
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (v: string | undefined, dflt: string[]) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : dflt);
+  const nets = list(get('nets'), [...NETS]);
+  for (const n of nets) if (!NETS.includes(n as NetName)) throw new Error(`unknown net '${n}': use ${NETS.join(', ')}`);
+  const num = (name: string, dflt: number) => {
+    const v = get(name);
+    if (v == null) return dflt;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`--${name} must be a positive number; got '${v}'`);
+    return n;
+  };
+  const args: Args = {
+    nets: nets as NetName[],
+    backends: list(get('backends'), ['tensorflow', 'wasm', 'cpu']),
+    threads: list(get('threads'), os.cpus().length >= 2 ? ['1', '2'] : ['1']).map(Number),
+    seconds: num('seconds', 4),
+    batch: num('batch', 64),
+    torch: !argv.includes('--no-torch'),
+    profile: argv.includes('--profile'),
+  };
+  const child = get('child');
+  if (child) {
+    const [net, backend, threads] = child.split(':');
+    args.child = { net: net as NetName, backend, threads: Number(threads) };
+  }
+  return args;
+}
+
+/** Deterministic pseudo-random floats in [0, 1): the data does not affect speed, only reproducibility. */
+function lcg(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32;
+  }
+  return out;
+}
+
+/** One measurement (the child's output). */
+interface Measure {
+  net: NetName;
+  impl: string;
+  backend: string;
+  threads?: number;
+  simd?: boolean;
+  trainImgPerSec: number;
+  inferImgPerSec: number;
+  trainSteps: number;
+  inferSteps: number;
+  /** Peak resident memory of the measuring process, MB. */
+  peakRssMB: number;
+  note?: string;
+  profile?: { kernel: string; ms: number; calls: number }[];
+}
+
+async function childMain(a: Args): Promise<Measure> {
+  const { net, backend, threads } = a.child!;
+  const { initBackend } = await import('../engine/backend');
+  const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads });
+  const tf = info.tf;
+  const def = NET_DEFS[net];
+  const model = def.build(tf);
+  const optimizer = tf.train.adam(1e-3);
+  const B = a.batch;
+  const x = tf.tensor4d(lcg(B * def.input[0] * def.input[1] * def.input[2], 1), [B, ...def.input]);
+  const labels = tf.tensor1d(Int32Array.from(lcg(B, 2), (v) => Math.floor(v * 10)), 'int32');
+  const y = tf.oneHot(labels, 10);
+  // The same step as engine/train/trainer.ts: minimize a mean cross-entropy of model.apply(training).
+  const step = () => {
+    const loss = optimizer.minimize(() => {
+      const p = model.apply(x, { training: true }) as tfjs.Tensor;
+      return tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tfjs.Scalar;
+    }, true);
+    const v = loss!.dataSync()[0];
+    loss!.dispose();
+    return v;
+  };
+  const timeLoop = (fn: () => void, minSeconds: number, minSteps: number) => {
+    for (let i = 0; i < 2; i++) fn(); // warm-up: operator creation, JIT
+    let steps = 0;
+    const t0 = performance.now();
+    while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
+      fn();
+      steps++;
+    }
+    return { steps, seconds: (performance.now() - t0) / 1000 };
+  };
+  const slow = info.name === 'cpu';
+  const tr = timeLoop(() => void step(), slow ? Math.min(a.seconds, 2) : a.seconds, slow ? 1 : 3);
+  const inf = timeLoop(() => {
+    const p = model.predict(x) as tfjs.Tensor;
+    p.dataSync();
+    p.dispose();
+  }, slow ? Math.min(a.seconds, 2) : a.seconds / 2, 3);
+  let profile: Measure['profile'];
+  if (a.profile) {
+    const agg = new Map<string, { ms: number; calls: number }>();
+    const reps = 3;
+    for (let r = 0; r < reps; r++) {
+      const p = await tf.profile(() => { step(); });
+      for (const k of p.kernels) {
+        const e = agg.get(k.name) ?? { ms: 0, calls: 0 };
+        e.ms += Number(k.kernelTimeMs) / reps;
+        e.calls += 1 / reps;
+        agg.set(k.name, e);
+      }
+    }
+    profile = [...agg].map(([kernel, v]) => ({ kernel, ms: +v.ms.toFixed(2), calls: Math.round(v.calls) })).sort((p, q) => q.ms - p.ms);
+  }
+  return {
+    net,
+    impl: `tfjs-${info.name}`,
+    backend: info.name,
+    threads: info.threads,
+    simd: info.simd,
+    trainImgPerSec: Math.round((tr.steps * B) / tr.seconds),
+    inferImgPerSec: Math.round((inf.steps * B) / inf.seconds),
+    trainSteps: tr.steps,
+    inferSteps: inf.steps,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    note: info.reason,
+    profile,
+  };
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function runChild(a: Args, net: NetName, backend: string, threads: number): Measure | { error: string; net: NetName; impl: string } {
+  const argv = [path.join(here, 'training.bench.ts'), '--child', `${net}:${backend}:${threads}`, '--seconds', String(a.seconds), '--batch', String(a.batch)];
+  if (a.profile) argv.push('--profile');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60_000 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Measure;
+  } catch {
+    const err = (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ');
+    return { error: err, net, impl: `tfjs-${backend}` };
+  }
+}
+
+/** How PyTorch is run: as Debian installs it, and configured as a performance-minded user would. */
+function torchConfigs(): { name: string; env: Record<string, string> }[] {
+  const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
+  const best: Record<string, string> = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=4294967295' };
+  // Debian's alternatives pick the reference BLAS; preloading OpenBLAS's libblas
+  // makes torch's BLAS calls resolve to it without touching system settings.
+  if (fs.existsSync(openblas)) best.LD_PRELOAD = openblas;
+  return [
+    { name: 'torch-as-installed', env: {} },
+    { name: 'torch-best', env: best },
+  ];
+}
+
+function torchAvailable(): string | null {
+  const r = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function runTorch(a: Args, net: NetName, cfg: { name: string; env: Record<string, string> }) {
+  const script = path.join(here, 'pytorch', 'train_bench.py');
+  const r = spawnSync('python3', [script, '--net', net, '--seconds', String(a.seconds), '--batch', String(a.batch)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...cfg.env },
+    timeout: 15 * 60_000,
+  });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return { ...(JSON.parse(line) as Omit<Measure, 'impl'>), impl: cfg.name, backend: 'pytorch', env: cfg.env } as Measure & { env: Record<string, string> };
+  } catch {
+    return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | '), net, impl: cfg.name };
+  }
+}
+
+async function parentMain(a: Args) {
+  const torchVersion = a.torch ? torchAvailable() : null;
+  const results: (Measure | { error: string; net: NetName; impl: string })[] = [];
+  const log = (s: string) => process.stderr.write(s + '\n');
+  for (const net of a.nets) {
+    for (const backend of a.backends) {
+      const threadList = backend === 'wasm' ? a.threads : [1];
+      for (const t of threadList) {
+        log(`[training bench] ${net} on tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}…`);
+        const m = runChild(a, net, backend, t);
+        results.push(m);
+        if ('error' in m && backend !== 'wasm') break;
+      }
+    }
+    if (torchVersion) {
+      for (const cfg of torchConfigs()) {
+        log(`[training bench] ${net} on ${cfg.name}…`);
+        results.push(runTorch(a, net, cfg));
+      }
+    }
+  }
+  // Ratios ours / PyTorch for each network, against PyTorch's best configuration.
+  const ratios = a.nets.map((net) => {
+    const ok = (r: (typeof results)[number]): r is Measure => !('error' in r) && r.net === net;
+    const ours = results.filter(ok).filter((r) => r.backend !== 'pytorch');
+    const torchBest = results.filter(ok).find((r) => r.impl === 'torch-best');
+    const torchInst = results.filter(ok).find((r) => r.impl === 'torch-as-installed');
+    const best = ours.sort((p, q) => q.trainImgPerSec - p.trainImgPerSec)[0];
+    const bestInfer = [...ours].sort((p, q) => q.inferImgPerSec - p.inferImgPerSec)[0];
+    const r2 = (p?: number, q?: number) => (p && q ? +(p / q).toFixed(2) : null);
+    return {
+      net,
+      oursTrain: best ? `${best.impl}${best.threads ? `×${best.threads}` : ''}` : null,
+      trainVsTorchBest: r2(best?.trainImgPerSec, torchBest?.trainImgPerSec),
+      inferVsTorchBest: r2(bestInfer?.inferImgPerSec, torchBest?.inferImgPerSec),
+      trainVsTorchAsInstalled: r2(best?.trainImgPerSec, torchInst?.trainImgPerSec),
+      inferVsTorchAsInstalled: r2(bestInfer?.inferImgPerSec, torchInst?.inferImgPerSec),
+    };
+  });
+  return {
+    bench: 'training',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((v) => +v.toFixed(2)), node: process.version },
+    batch: a.batch,
+    torch: torchVersion ?? 'not installed (python3 -c "import torch" failed)',
+    note: 'images/s; every figure from its own process; the machine is shared, so compare ratios within this run only',
+    nets: Object.fromEntries(a.nets.map((n) => [n, NET_DEFS[n].label])),
+    results,
+    ratios,
+  };
+}
+
+const args = parseArgs(process.argv.slice(2));
+if (args.child) {
+  const m = await childMain(args);
+  process.stdout.write(JSON.stringify(m) + '\n');
+  process.exit(0);
+} else {
+  const out = await parentMain(args);
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}

@@ -1,0 +1,186 @@
+/**
+ * Faster versions of wasm kernels that training hits and tfjs-backend-wasm
+ * implements as generic scalar loops:
+ *
+ * - BatchMatMul: the shipped kernel uses XNNPACK only when neither operand is
+ *   transposed; the dense layer's gradients (xᵀ·dy and dy·Wᵀ) take a blocked
+ *   scalar loop ~15× slower. We transpose the operand explicitly (a cheap,
+ *   memory-bound copy) and call the XNNPACK path.
+ * - MaxPoolGrad: the shipped kernel rescans every window for every input
+ *   pixel. Ours scans each window once, finds its first maximum (strict >, as
+ *   the CPU backend) and adds dy there, with channels in the inner loop.
+ * - AvgPoolGrad: same shape of loop, spreading dy / window-size.
+ * - Sum over leading axes (bias gradients: [N,H,W,C] → [C]): the shipped kernel
+ *   transposes the whole tensor first so the reduced axes are innermost; ours
+ *   accumulates rows in place.
+ *
+ * The JS loops work directly on the wasm heap (Float32Array views); views are
+ * taken after every allocation because growing the heap detaches them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
+
+type Fallback = tf.KernelFunc | null;
+
+const callFallback = (fallback: Fallback, b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, name: string) => {
+  if (fallback == null) throw new Error(`${name}: no shipped wasm kernel to fall back on`);
+  return fallback({ inputs, attrs: attrs as tf.NamedAttrMap, backend: b as never }) as tf.TensorInfo;
+};
+
+/** BatchMatMul: inputs {a, b}; attrs {transposeA, transposeB}. */
+export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  const { a, b: bm } = inputs;
+  const tA = Boolean(attrs.transposeA);
+  const tB = Boolean(attrs.transposeB);
+  const batchA = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+  const batchB = bm.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+  const fast = a.dtype === 'float32' && bm.dtype === 'float32';
+  if (!fast || (!tA && !tB && batchB === 1 && batchA === 1)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
+  if (batchB !== 1 || (batchA !== 1 && tA)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
+  const rA = a.shape.length;
+  const rB = bm.shape.length;
+  // Both operands as plain row-major 2-D matrices; a batch of A times one
+  // shared B folds into the rows of a single product.
+  const to2d = (t: tf.TensorInfo, rows: number, cols: number, trans: boolean) => {
+    const r = reshape(b, t, [rows, cols]);
+    if (!trans) return r;
+    const tt = transpose(b, r, [1, 0]);
+    free(b, r);
+    return tt;
+  };
+  const a2 = to2d(a, batchA * a.shape[rA - 2], a.shape[rA - 1], tA);
+  const b2 = to2d(bm, bm.shape[rB - 2], bm.shape[rB - 1], tB);
+  const out = callFallback(fallback, b, { a: a2, b: b2 }, { transposeA: false, transposeB: false }, 'BatchMatMul');
+  free(b, a2, b2);
+  const m = tA ? a.shape[rA - 1] : a.shape[rA - 2];
+  const n = tB ? bm.shape[rB - 2] : bm.shape[rB - 1];
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bm.shape.slice(0, -2));
+  const r = reshape(b, out, [...outer, m, n]);
+  free(b, out);
+  return r;
+}
+
+interface PoolAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function poolInfo(shape: number[], a: PoolAttrs) {
+  return tf.backend_util.computePool2DInfo(shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+}
+
+/** MaxPoolGrad: inputs {dy, input, output}; gradient to the first maximum of each window. */
+export function maxPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
+  const { dy, input } = inputs;
+  const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const out = b.makeOutput(input.shape, 'float32');
+  const dx = b.typedArrayFromHeap(out) as Float32Array;
+  const x = b.typedArrayFromHeap(input) as Float32Array;
+  const g = b.typedArrayFromHeap(dy) as Float32Array;
+  dx.fill(0);
+  const best = new Float32Array(C);
+  const pos = new Int32Array(C);
+  for (let n = 0; n < N; n++) {
+    const xBase = n * H * W * C;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - pt;
+      const hs = Math.max(0, h0);
+      const he = Math.min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - pl;
+        const ws = Math.max(0, w0);
+        const we = Math.min(W, w0 + fw);
+        best.fill(-Infinity);
+        pos.fill(-1);
+        for (let h = hs; h < he; h++) {
+          for (let w = ws; w < we; w++) {
+            const p = xBase + (h * W + w) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[p + c];
+              if (v > best[c]) {
+                best[c] = v;
+                pos[c] = p + c;
+              }
+            }
+          }
+        }
+        const gBase = ((n * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          if (pos[c] >= 0) dx[pos[c]] += g[gBase + c];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** AvgPoolGrad: inputs {dy, input}; each window's dy spread evenly over its full (padded) size, as tfjs does. */
+export function avgPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
+  const { dy, input } = inputs;
+  const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // tfjs's avgPool divides by the full filter size for its gradient (see the
+  // CPU kernel's avgMultiplier), so padded cells count.
+  const scale = 1 / (fh * fw);
+  const out = b.makeOutput(input.shape, 'float32');
+  const dx = b.typedArrayFromHeap(out) as Float32Array;
+  const g = b.typedArrayFromHeap(dy) as Float32Array;
+  dx.fill(0);
+  for (let n = 0; n < N; n++) {
+    const xBase = n * H * W * C;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - pt;
+      const hs = Math.max(0, h0);
+      const he = Math.min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - pl;
+        const ws = Math.max(0, w0);
+        const we = Math.min(W, w0 + fw);
+        const gBase = ((n * OH + oh) * OW + ow) * C;
+        for (let h = hs; h < he; h++) {
+          for (let w = ws; w < we; w++) {
+            const p = xBase + (h * W + w) * C;
+            for (let c = 0; c < C; c++) dx[p + c] += g[gBase + c] * scale;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Sum: when the reduced axes are exactly the leading ones (e.g. [0,1,2] of
+ * NHWC, a bias gradient), accumulate rows of the trailing size in float64;
+ * anything else goes to the shipped kernel.
+ */
+export function sum(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  const { x } = inputs;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  if (!leading || x.dtype !== 'float32') return callFallback(fallback, b, inputs, attrs, 'Sum');
+  const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
+  const keep = x.shape.slice(axes.length);
+  const cols = keep.reduce((p, q) => p * q, 1);
+  const outShape = attrs.keepDims ? [...axes.map(() => 1), ...keep] : keep;
+  const out = b.makeOutput(outShape, 'float32');
+  const acc = new Float64Array(cols);
+  const src = b.typedArrayFromHeap(x) as Float32Array;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+  }
+  (b.typedArrayFromHeap(out) as Float32Array).set(acc);
+  return out;
+}
+

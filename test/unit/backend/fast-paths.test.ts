@@ -1,0 +1,130 @@
+/**
+ * The wasm kernels we replace with faster forms (BatchMatMul with transposes,
+ * MaxPoolGrad, AvgPoolGrad, Sum over leading axes), checked against the CPU
+ * backend on the same inputs, through the public ops and tf.grad.
+ * Tolerance: |wasm − cpu| ≤ 1e-4 · max(1, max|cpu|) per element (float32 sums
+ * in a different order); pooling gradients route dy to the same cells, so
+ * they must agree to that tolerance too, ties included.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../engine/backend';
+
+const TOL = 1e-4;
+
+function expectClose(actual: Float32Array, expected: Float32Array, what: string) {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let scale = 1;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.abs(actual[i] - expected[i]);
+    if (!(e <= worst)) { worst = e; at = i; }
+  }
+  expect(worst, `${what}: worst error ${worst} at ${at}`).toBeLessThanOrEqual(TOL * scale);
+}
+
+function values(n: number, seed: number, quantize = false): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const v = s / 2 ** 31 - 1;
+    // Quantized values make ties within pooling windows common.
+    out[i] = quantize ? Math.round(v * 2) / 2 : v;
+  }
+  return out;
+}
+
+async function both(fn: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    const ts = tf.tidy(fn);
+    const out = ts.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(ts);
+    return out;
+  };
+  return [await run('wasm'), await run('cpu')];
+}
+
+beforeAll(async () => {
+  expect((await initBackend({ prefer: 'wasm', threads: 1 })).name).toBe('wasm');
+});
+
+describe('BatchMatMul', () => {
+  const CASES: { name: string; a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [
+    { name: 'plain 2-D', a: [5, 7], b: [7, 3], tA: false, tB: false },
+    { name: 'Aᵀ·B (dense weight gradient)', a: [9, 5], b: [9, 4], tA: true, tB: false },
+    { name: 'A·Bᵀ (dense input gradient)', a: [6, 4], b: [5, 4], tA: false, tB: true },
+    { name: 'Aᵀ·Bᵀ', a: [4, 6], b: [3, 4], tA: true, tB: true },
+    { name: 'batch of A, shared B', a: [3, 5, 4], b: [4, 6], tA: false, tB: false },
+    { name: 'batch of A, shared Bᵀ', a: [2, 5, 4], b: [1, 6, 4], tA: false, tB: true },
+    { name: 'batch of Aᵀ (generic path)', a: [2, 4, 5], b: [2, 4, 3], tA: true, tB: false },
+    { name: 'odd large', a: [65, 130], b: [65, 33], tA: true, tB: false },
+  ];
+  it.each(CASES)('$name', async (c) => {
+    const av = values(c.a.reduce((p, q) => p * q), 1);
+    const bv = values(c.b.reduce((p, q) => p * q), 2);
+    const [w, cpu] = await both(() => [tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.tA, c.tB)]);
+    expectClose(w[0], cpu[0], 'product');
+  });
+  it('keeps the output shape of the shipped kernel', async () => {
+    await tf.setBackend('wasm');
+    const y = tf.matMul(tf.ones([2, 5, 4]), tf.ones([1, 6, 4]), false, true);
+    expect(y.shape).toEqual([2, 5, 6]);
+    y.dispose();
+  });
+});
+
+describe('pooling gradients', () => {
+  const CASES: { name: string; x: [number, number, number, number]; f: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' }[] = [
+    { name: '2×2 stride 2 valid, even', x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' },
+    { name: '2×2 stride 2 valid, odd (last row dropped)', x: [2, 9, 7, 2], f: 2, s: 2, pad: 'valid' },
+    { name: '2×2 stride 2 same, odd (padded)', x: [2, 9, 7, 2], f: 2, s: 2, pad: 'same' },
+    { name: '3×3 stride 2 same (overlapping windows)', x: [3, 10, 9, 4], f: 3, s: 2, pad: 'same' },
+    { name: '3×3 stride 1 valid (heavy overlap)', x: [1, 7, 7, 5], f: 3, s: 1, pad: 'valid' },
+    { name: '3×2 window, strides 1×2, same', x: [2, 6, 7, 1], f: [3, 2], s: [1, 2], pad: 'same' },
+  ];
+  it.each(CASES)('max pool: $name (ties included)', async (c) => {
+    const xv = values(c.x.reduce((p, q) => p * q), 3, true);
+    const [w, cpu] = await both(() => {
+      const x = tf.tensor4d(xv, c.x);
+      const y = tf.maxPool(x, c.f, c.s, c.pad);
+      const wts = tf.tensor(values(y.size, 4), y.shape);
+      return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.f, c.s, c.pad), wts)))(x)];
+    });
+    expectClose(w[0], cpu[0], 'dx');
+  });
+  it.each(CASES)('avg pool: $name', async (c) => {
+    const xv = values(c.x.reduce((p, q) => p * q), 5);
+    const [w, cpu] = await both(() => {
+      const x = tf.tensor4d(xv, c.x);
+      const y = tf.avgPool(x, c.f, c.s, c.pad);
+      const wts = tf.tensor(values(y.size, 6), y.shape);
+      return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, c.f, c.s, c.pad), wts)))(x)];
+    });
+    expectClose(w[0], cpu[0], 'dx');
+  });
+});
+
+describe('Sum', () => {
+  const CASES: { name: string; shape: number[]; axis: number | number[] | undefined; keepDims: boolean }[] = [
+    { name: 'bias gradient [N,H,W,C] over 0,1,2', shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false },
+    { name: 'dense bias gradient over 0', shape: [33, 10], axis: 0, keepDims: false },
+    { name: 'leading axes, keepDims', shape: [3, 4, 5], axis: [1, 0], keepDims: true },
+    { name: 'inner axis (shipped path)', shape: [3, 4, 5], axis: -1, keepDims: false },
+    { name: 'all axes (shipped path)', shape: [3, 4, 5], axis: undefined, keepDims: false },
+    { name: 'middle axis (shipped path)', shape: [3, 4, 5], axis: 1, keepDims: true },
+  ];
+  it.each(CASES)('$name', async (c) => {
+    const xv = values(c.shape.reduce((p, q) => p * q), 7);
+    const [w, cpu] = await both(() => [tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims)]);
+    expectClose(w[0], cpu[0], 'sum');
+    await tf.setBackend('wasm');
+    const shapeW = tf.tidy(() => tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims).shape);
+    await tf.setBackend('cpu');
+    const shapeC = tf.tidy(() => tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims).shape);
+    expect(shapeW).toEqual(shapeC);
+  });
+});
