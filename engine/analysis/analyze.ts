@@ -13,9 +13,9 @@ import { ISSUE_CODES, isLayerError, type Issue, type IssueCode } from '../core/i
 import { formatShape, shapeSize, type Shape } from '../core/shape';
 import type { GraphDoc, GraphEdge, GraphNode } from '../graph/doc';
 import { getLayerDef, resolveParams, type AnyLayerDef, type ParamCount, type RfRule } from '../layers';
-import { applyStep, globalRf, inputRf, mergeRf } from './receptive-field';
+import { applyStep, globalState, inputState, mergeStates, summarize, type RfState } from './receptive-field';
 import { topoSort } from './topo';
-import type { GraphAnalysis, GraphTotals, NodeAnalysis, ReceptiveField } from './types';
+import type { GraphAnalysis, GraphTotals, NodeAnalysis } from './types';
 
 /** Bytes per number: weights and activations are float32. */
 export const BYTES_PER_VALUE = 4;
@@ -57,9 +57,8 @@ interface Working {
   /** Edges that arrive here (accepted or not), for "unconnected" checks. */
   degree: number;
   out: Shape | null;
-  rf: ReceptiveField | null;
-  /** [H, W] of the Input image this node's receptive field is measured in. */
-  image: readonly [number, number] | null;
+  /** Receptive field state (null where not defined: no image input, errors). */
+  rf: RfState | null;
   /** Index of the node whose own error stops this one (itself if it has one). */
   rootCause: number;
   result: NodeAnalysis;
@@ -110,7 +109,7 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       issues: [],
     };
     byId.set(id, W.length);
-    W.push({ node, id, name: '', type, def, slots: [], succ: [], degree: 0, out: null, rf: null, image: null, rootCause: -1, result });
+    W.push({ node, id, name: '', type, def, slots: [], succ: [], degree: 0, out: null, rf: null, rootCause: -1, result });
     nodesOut[id] = result;
   }
   const n = W.length;
@@ -218,7 +217,18 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   }
 
   // [6] Each node in order.
-  for (const k of topo.order) analyzeNode(k);
+  for (const k of topo.order) {
+    try {
+      analyzeNode(k);
+    } catch (err) {
+      // Only reachable through a bug or a value no schema would let in (e.g. a
+      // parameter nested thousands deep); the user still gets a message.
+      addIssue(k, issue('E001', `${label(k)} could not be analysed: ${err instanceof Error ? err.message : String(err)}`, { fix: 'Reset this layer to its defaults.' }));
+      W[k].out = null;
+      W[k].result.outputShape = null;
+      W[k].rootCause = k;
+    }
+  }
 
   function analyzeNode(k: number) {
     const w = W[k];
@@ -329,22 +339,18 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       if (total > HUGE_PARAMS || values > HUGE_ACTIVATION_VALUES)
         addIssue(k, issue('W103', `${label(k)} is huge: ${total.toLocaleString('en-US')} parameters, output ${formatShape(out)}`, { fix: 'Downsample earlier (stride, pooling) or use fewer units/filters.' }));
 
-      // Receptive field.
+      // Receptive field, measured in the pixels of an image-shaped Input.
       if (inputs.length === 0) {
-        if (out.length === 3) {
-          w.rf = inputRf();
-          w.image = [out[0], out[1]];
-        }
+        if (out.length === 3) w.rf = inputState([out[0], out[1]]);
       } else {
-        const ins = w.slots.filter((s) => s >= 0).map((s) => W[s]);
-        if (ins.every((x) => x.rf)) {
-          w.image = ins[0].image;
-          const merged = mergeRf(ins.map((x) => x.rf!), w.image!);
+        const ins = w.slots.filter((s) => s >= 0).map((s) => W[s].rf);
+        if (ins.every((x) => x)) {
+          const merged = mergeStates(ins as RfState[], out);
           const rule: RfRule = def.rf(inputs, p);
-          w.rf = rule === 'identity' ? merged : rule === 'global' ? globalRf(merged, w.image!) : applyStep(merged, rule);
+          w.rf = rule === 'identity' ? merged : rule === 'global' ? globalState(merged) : applyStep(merged, rule);
         }
       }
-      r.receptiveField = w.rf;
+      r.receptiveField = w.rf ? summarize(w.rf) : null;
     } catch (err) {
       // A layer definition that throws is a bug in our catalog, not the
       // user's fault; still, the user gets a message instead of a blank app.

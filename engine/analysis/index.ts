@@ -2,4 +2,7 @@
 export * from './types';
 export { analyzeGraph, isBuildable, BYTES_PER_VALUE, HUGE_PARAMS, HUGE_ACTIVATION_VALUES } from './analyze';
 export { topoSort, type TopoResult } from './topo';
-export { inputRf, applyStep, globalRf, mergeRf, stepAxis, transposedAxis } from './receptive-field';
+export {
+  inputAxis, unitRegion, windowAxis, transposedAxis, mergeAxes, inputState, applyStep, globalState, mergeStates, summarize, recurrence, rfUnitRegion, MAX_PERIOD,
+  type AxisRf, type RfState,
+} from './receptive-field';

@@ -19,6 +19,32 @@ export interface ReceptiveField {
   start: readonly [number, number];
   /** Every output unit sees the whole input (after Flatten, Dense, global pooling). */
   global?: boolean;
+  /**
+   * Output units see regions of different sizes (after a transposed
+   * convolution or upsampling: e.g. kernel 3, stride 2 gives even units two
+   * inputs and odd units one). `size` is then the widest.
+   */
+  varies?: boolean;
+  /** A bound rather than exact (branches whose grids do not line up merge here). */
+  approximate?: boolean;
+  /**
+   * The exact region of every output unit, per axis [height, width], for
+   * overlays: see {@link RfPattern} and `rfUnitRegion()`.
+   */
+  pattern?: readonly [RfPattern, RfPattern];
+}
+
+/**
+ * Receptive-field regions of one axis as a repeating pattern: units
+ * 0…period−1 see input pixels first[φ]…last[φ] (null: that unit sees no
+ * pixel), and unit u = φ + m·period sees the region of unit φ moved by
+ * m·period·stride pixels. period is 1 except after transposed convolutions
+ * and upsampling. Pixels may lie outside the image (padding).
+ */
+export interface RfPattern {
+  period: number;
+  first: readonly (number | null)[];
+  last: readonly (number | null)[];
 }
 
 export interface NodeAnalysis {
