@@ -10,6 +10,7 @@ import type { EngineEventName, EngineRequestName } from './contract';
 // Records keyed by the derived unions: TypeScript rejects a missing or extra key.
 const REQUESTS: Record<EngineRequestName, true> = {
   hostInfo: true,
+  takeOpenedFiles: true,
   backendInfo: true,
   listTemplates: true,
   loadTemplate: true,

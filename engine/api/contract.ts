@@ -413,6 +413,13 @@ export interface EngineApi {
   // -- host --------------------------------------------------------------
   /** Which transport and capabilities the host has (dialogs or not, projects folder). */
   hostInfo(): Promise<Result<HostInfo>>;
+  /**
+   * Documents the OS or command line asked the app to open before the
+   * renderer was listening (file association, `cnn-designer my-net.cnnd`).
+   * Call once at startup, after subscribing to onOpenProject; later ones
+   * arrive through onOpenProject.
+   */
+  takeOpenedFiles(): Promise<Result<ProjectFile[]>>;
   /** The compute backend the engine trains on, for the status bar. */
   backendInfo(): Promise<Result<BackendInfo>>;
 

@@ -113,6 +113,7 @@ const none = z.undefined();
  */
 export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K>> } = {
   hostInfo: none,
+  takeOpenedFiles: none,
   backendInfo: none,
   listTemplates: none,
   loadTemplate: idSchema,
