@@ -190,6 +190,28 @@ describe('templates', () => {
   });
 });
 
+describe('multiply-adds against torchvision', () => {
+  // torchvision's weights meta "_ops" (GFLOPS in its docs table) counts the
+  // multiply-adds of the convolution and linear layers, in billions, rounded
+  // (alexnet 0.714, vgg16 15.47, vgg19 19.632, googlenet 1.498, resnet18
+  // 1.814, resnet34 3.664; torchvision/models/*.py, 0.13+). Keras VGG16/19
+  // have the same layers as torchvision's vgg16/vgg19.
+  it.each([
+    ['alexnet', 0.714, 3],
+    ['vgg16', 15.47, 2],
+    ['vgg19', 19.632, 3],
+    ['googlenet', 1.498, 3],
+    ['resnet18', 1.814, 3],
+    ['resnet34', 3.664, 3],
+  ])('%s: %f G conv + linear multiply-adds', (id, gmacs, digits) => {
+    const { a } = analysed(id as string);
+    const macs = Object.values(a.nodes)
+      .filter((n) => n.type === 'conv2d' || n.type === 'dense')
+      .reduce((s, n) => s + n.macs, 0);
+    expect(Number((macs / 1e9).toFixed(digits as number))).toBe(gmacs);
+  });
+});
+
 describe('receptive fields against Araujo et al. (Distill 2019)', () => {
   // alexnet_v2 (TF-Slim): conv1 11, pool1 19, conv2 51, conv3 99, conv4 131,
   // conv5 163, pool5 195; effective strides 4, 8, 8, 16, 16, 16, 32; effective
