@@ -1,7 +1,7 @@
 import { formatInt } from '../core/shape';
 import { defineLayer } from './define-layer';
-import { bool, choice, int } from './params';
-import { ACTIVATIONS, formula } from './shared';
+import { int } from './params';
+import { BIAS_ACTIVATION, activationTag, formula } from './shared';
 
 export const dense = defineLayer({
   type: 'dense',
@@ -9,9 +9,8 @@ export const dense = defineLayer({
   category: 'dense',
   help: 'Fully connected: every output unit sees every input value. Put Flatten or global pooling before it.',
   params: {
-    units: int({ default: 128, min: 1, max: 1_000_000, label: 'Units', key: true }),
-    useBias: bool({ default: true, label: 'Bias' }),
-    activation: choice(ACTIVATIONS, { default: 'linear', label: 'Activation' }),
+    units: int({ default: 128, min: 1, max: 1_000_000, label: 'Units', help: 'Number of outputs (for the last layer of a classifier: the number of classes).', key: true }),
+    ...BIAS_ACTIVATION,
   },
   inputs: { min: 1, max: 1 },
   // Keras applies Dense to the last axis; a 3-D input gives H×W×units (warned about by analysis).
@@ -25,6 +24,6 @@ export const dense = defineLayer({
   },
   macs: ([x], p, out) => x[x.length - 1] * out.reduce((a, b) => a * b, 1),
   rf: ([x]) => (x.length === 3 ? 'identity' : 'global'),
-  summary: (p) => `${p.units}` + (p.activation !== 'linear' ? ` · ${p.activation}` : ''),
+  summary: (p) => `${p.units}` + activationTag(p.activation),
   toTfjs: (tf, p, name) => tf.layers.dense({ name, units: p.units, useBias: p.useBias, activation: p.activation as never }),
 });

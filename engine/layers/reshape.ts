@@ -1,10 +1,41 @@
-import { formatInt, formatShape, shapeSize } from '../core/shape';
+import type { LayerError } from '../core/issues';
+import { formatInt, formatShape, shapeSize, type Shape } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { intList } from './params';
 import { NO_WEIGHTS, needTensor } from './shared';
 
 /** "7×7×?": the target as the user reads it, −1 shown as ?. */
 const targetText = (t: readonly number[]) => t.map((d) => (d === -1 ? '?' : d)).join('×');
+
+/** The output for input `x`, resolving a −1; or why `target` cannot hold x's values. */
+function reshapeOut(x: Shape, target: readonly number[]): Shape | LayerError {
+  const n = shapeSize(x);
+  const wanted = targetText(target);
+  if (target.some((d) => d === 0))
+    return { code: 'E001', field: 'targetShape', message: `Reshape target ${wanted} has a 0 size`, fix: 'Use sizes of at least 1, or −1 for one of them.' };
+  const unknown = target.filter((d) => d === -1).length;
+  if (unknown > 1)
+    return { code: 'E001', field: 'targetShape', message: `Reshape target ${wanted} has ${unknown} entries of −1; at most one can be left open`, fix: 'Give every size but one.' };
+  const known = target.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  if (unknown === 1) {
+    if (n % known !== 0)
+      return {
+        code: 'E016',
+        field: 'targetShape',
+        message: `Reshape cannot fill ${wanted} from ${formatShape(x)} = ${formatInt(n)} values: ${formatInt(n)} is not a multiple of ${formatInt(known)}`,
+        fix: `Choose sizes whose product divides ${formatInt(n)}.`,
+      };
+    return target.map((d) => (d === -1 ? n / known : d));
+  }
+  if (known !== n)
+    return {
+      code: 'E016',
+      field: 'targetShape',
+      message: `Reshape to ${wanted} needs ${formatInt(known)} values but its input ${formatShape(x)} has ${formatInt(n)}`,
+      fix: `Choose sizes whose product is ${formatInt(n)}, or put −1 in one place.`,
+    };
+  return [...target];
+}
 
 export const reshape = defineLayer({
   type: 'reshape',
@@ -24,37 +55,7 @@ export const reshape = defineLayer({
     }),
   },
   inputs: { min: 1, max: 1 },
-  outputShape(inputs, p) {
-    const bad = needTensor(inputs, 'Reshape');
-    if (bad) return bad;
-    const n = shapeSize(inputs[0]);
-    const target = p.targetShape;
-    const wanted = targetText(target);
-    if (target.some((d) => d === 0))
-      return { code: 'E001', field: 'targetShape', message: `Reshape target ${wanted} has a 0 size`, fix: 'Use sizes of at least 1, or −1 for one of them.' };
-    const unknown = target.filter((d) => d === -1).length;
-    if (unknown > 1)
-      return { code: 'E001', field: 'targetShape', message: `Reshape target ${wanted} has ${unknown} entries of −1; at most one can be left open`, fix: 'Give every size but one.' };
-    const known = target.reduce((a, d) => (d === -1 ? a : a * d), 1);
-    if (unknown === 1) {
-      if (n % known !== 0)
-        return {
-          code: 'E016',
-          field: 'targetShape',
-          message: `Reshape cannot fill ${wanted} from ${formatShape(inputs[0])} = ${formatInt(n)} values: ${formatInt(n)} is not a multiple of ${formatInt(known)}`,
-          fix: `Choose sizes whose product divides ${formatInt(n)}.`,
-        };
-      return target.map((d) => (d === -1 ? n / known : d));
-    }
-    if (known !== n)
-      return {
-        code: 'E016',
-        field: 'targetShape',
-        message: `Reshape to ${wanted} needs ${formatInt(known)} values but its input ${formatShape(inputs[0])} has ${formatInt(n)}`,
-        fix: `Choose sizes whose product is ${formatInt(n)}, or put −1 in one place.`,
-      };
-    return [...target];
-  },
+  outputShape: (inputs, p) => needTensor(inputs, 'Reshape') ?? reshapeOut(inputs[0], p.targetShape),
   paramCount: () => NO_WEIGHTS,
   macs: () => 0,
   // Only a reshape that keeps height and width keeps the pixel grid.
@@ -63,5 +64,11 @@ export const reshape = defineLayer({
     return x.length === 3 && t.length === 3 && t[0] === x[0] && t[1] === x[1] ? 'identity' : 'global';
   },
   summary: (p) => `→ ${targetText(p.targetShape)}`,
-  toTfjs: (tf, p, name) => tf.layers.reshape({ name, targetShape: [...p.targetShape] }),
+  // tfjs' symbolic Reshape leaves a −1 unknown (it counts the batch axis as an
+  // unknown input dimension), and Dense, Conv2D… after it then fail to build:
+  // resolve it here from the analysed input, as Keras does.
+  toTfjs(tf, p, name, inputs) {
+    const out = inputs?.[0] ? reshapeOut(inputs[0], p.targetShape) : null;
+    return tf.layers.reshape({ name, targetShape: Array.isArray(out) ? [...out] : [...p.targetShape] });
+  },
 });

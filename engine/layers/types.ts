@@ -97,9 +97,12 @@ export interface LayerDef<S extends ParamSchema = ParamSchema> {
   summary(p: ParamsOf<S>): string;
   /**
    * Build the tf.js layer. `name` is the node's unique layer name (weights are
-   * matched by it). tf is passed in so analysis never loads tfjs.
+   * matched by it). tf is passed in so analysis never loads tfjs. `inputs`
+   * are the analysed input shapes (batch axis omitted), for layers whose tfjs
+   * arguments depend on them (Reshape resolves its −1 with them, as tfjs'
+   * symbolic Reshape leaves it unknown).
    */
-  toTfjs(tf: TF, p: ParamsOf<S>, name: string): tfjs.layers.Layer;
+  toTfjs(tf: TF, p: ParamsOf<S>, name: string, inputs?: readonly Shape[]): tfjs.layers.Layer;
 }
 
 /** A LayerDef with its parameter types erased, as the registry holds it. */

@@ -67,7 +67,7 @@ export function buildModel(tf: TF, doc: GraphDoc, analysis: GraphAnalysis): tfjs
     // analysis does not belong to this document.
     if (!node || !a || !def) throw new BuildError(`Layer "${id}" is not in this document (analysis out of date?)`, [{ nodeId: id, message: 'analysis does not match the document' }]);
 
-    const layer = def.toTfjs(tf, a.params as never, a.name);
+    const layer = def.toTfjs(tf, a.params as never, a.name, a.inputShapes.filter((s): s is NonNullable<typeof s> => s !== null));
     if (node.frozen) layer.trainable = false;
     const sources = (incoming.get(id) ?? []).slice().sort((x, y) => x.targetIndex - y.targetIndex).map((e) => outputs.get(e.source));
     let out: tfjs.SymbolicTensor;
