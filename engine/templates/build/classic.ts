@@ -182,19 +182,22 @@ export function googlenet(): GraphDoc {
 
 /** torchvision ResNet-18/34 BasicBlock. */
 function torchBasicBlock(l: Layers, name: string, x: Ref, filters: number, stride: number, downsample: boolean): Ref {
+  // The residual branch gets its own column; the skip path (identity or
+  // projection) and the Add stay in the block input's column, so the skip is
+  // one straight line.
   const base = l.g.colOf(x);
   let y = x;
   if (stride > 1) {
-    y = l.zeroPad(`${name}.pad`, y, 1, base);
+    y = l.zeroPad(`${name}.pad`, y, 1, base + 1);
     y = l.conv(`${name}.conv1`, y, filters, 3, { stride, padding: 'valid', useBias: false });
-  } else y = l.conv(`${name}.conv1`, y, filters, 3, { padding: 'same', useBias: false, col: base });
+  } else y = l.conv(`${name}.conv1`, y, filters, 3, { padding: 'same', useBias: false, col: base + 1 });
   y = l.batchNorm(`${name}.bn1`, y, TORCH_EPS, TORCH_MOMENTUM);
   y = l.relu(`${name}.relu1`, y);
   y = l.conv(`${name}.conv2`, y, filters, 3, { padding: 'same', useBias: false });
   y = l.batchNorm(`${name}.bn2`, y, TORCH_EPS, TORCH_MOMENTUM);
   let s = x;
   if (downsample) {
-    s = l.conv(`${name}.downsample.0`, x, filters, 1, { stride, padding: 'valid', useBias: false, col: base + 1 });
+    s = l.conv(`${name}.downsample.0`, x, filters, 1, { stride, padding: 'valid', useBias: false, col: base });
     s = l.batchNorm(`${name}.downsample.1`, s, TORCH_EPS, TORCH_MOMENTUM);
   }
   const sum = l.add(`${name}.add`, [y, s], base);
@@ -244,13 +247,14 @@ export const resnet34 = () => torchResnet(34);
 
 /** Keras Applications ResNet v1 bottleneck block (keras.applications.resnet.block1). */
 function kerasBottleneck(l: Layers, name: string, x: Ref, filters: number, stride: number, convShortcut: boolean): Ref {
+  // Residual branch in its own column; skip path and Add in the input's column.
   const base = l.g.colOf(x);
   let s = x;
   if (convShortcut) {
-    s = l.conv(`${name}_0_conv`, x, 4 * filters, 1, { stride, col: base + 1 });
+    s = l.conv(`${name}_0_conv`, x, 4 * filters, 1, { stride, col: base });
     s = l.batchNorm(`${name}_0_bn`, s, KERAS_RESNET_EPS);
   }
-  let y = l.conv(`${name}_1_conv`, x, filters, 1, { stride, col: base });
+  let y = l.conv(`${name}_1_conv`, x, filters, 1, { stride, col: base + 1 });
   y = l.batchNorm(`${name}_1_bn`, y, KERAS_RESNET_EPS);
   y = l.relu(`${name}_1_relu`, y);
   y = l.conv(`${name}_2_conv`, y, filters, 3, { padding: 'same' });

@@ -89,13 +89,14 @@ export function resnet20Cifar(): GraphDoc {
       const name = `stage${stage + 1}_block${b + 1}`;
       const stride = stage > 0 && b === 0 ? 2 : 1;
       const base = g.colOf(x);
-      let y = l.conv(`${name}_conv1`, x, filters, 3, { stride, padding: 'same', col: base });
+      // Residual branch in its own column; skip path and Add in the input's column.
+      let y = l.conv(`${name}_conv1`, x, filters, 3, { stride, padding: 'same', col: base + 1 });
       y = l.batchNorm(`${name}_bn1`, y, 1e-3);
       y = l.relu(`${name}_relu1`, y);
       y = l.conv(`${name}_conv2`, y, filters, 3, { padding: 'same' });
       y = l.batchNorm(`${name}_bn2`, y, 1e-3);
       let s: Ref = x;
-      if (stride > 1) s = l.conv(`${name}_shortcut`, x, filters, 1, { stride, padding: 'same', col: base + 1 });
+      if (stride > 1) s = l.conv(`${name}_shortcut`, x, filters, 1, { stride, padding: 'same', col: base });
       x = l.add(`${name}_add`, [s, y], base);
       x = l.relu(`${name}_out`, x);
     }
