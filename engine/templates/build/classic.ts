@@ -30,7 +30,7 @@ export function lenet5(): GraphDoc {
       paper: 'LeCun, Bottou, Bengio, Haffner — Gradient-Based Learning Applied to Document Recognition (Proc. IEEE 86(11))',
       paperUrl: 'http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf',
       idea: 'Convolutions share one small filter across the whole image, so a digit is recognised wherever it is, with few weights. Subsampling (pooling) makes the features tolerant to small shifts, and stacking stages builds strokes into parts into digits.',
-      reference: 'LeCun et al. 1998, Section II.B (C1 156, C5 48,120, F6 10,164 trainable parameters); C3 fully connected and a Dense softmax output as in the modern form of the network (e.g. Dive into Deep Learning, "Convolutional Neural Networks (LeNet)").',
+      reference: 'LeCun et al. 1998, Section II.B (C1 156, C5 48,120, F6 10,164 trainable parameters); the whole network layer for layer as in Dive into Deep Learning (d2l.ai), section "Convolutional Neural Networks (LeNet)", PyTorch code Conv2d(1, 6, 5, padding=2) … Linear(84, 10): 61,706 parameters (we use tanh as the paper does; d2l uses sigmoid, which has no parameters either).',
       tags: ['classic', 'small', 'trainable'],
     },
   });

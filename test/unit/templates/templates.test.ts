@@ -52,7 +52,9 @@ interface Reference {
  *    4e 1,024, 5a 1,024, 5b 1,264) = 7,280.
  */
 const REFERENCES: Record<string, Reference> = {
-  // LeNet-5 (modern form; per-layer counts against the paper below).
+  // LeNet-5: the d2l.ai LeNet (Conv2d(1,6,5,padding=2), AvgPool, Conv2d(6,16,5), AvgPool,
+  // Linear(400,120), Linear(120,84), Linear(84,10)): 156 + 2,416 + 48,120 + 10,164 + 850;
+  // per-layer counts against the paper below.
   lenet5: { total: 61_706, trainable: 61_706, nonTrainable: 0, output: [10] },
   // torchvision alexnet (AlexNet_Weights.IMAGENET1K_V1 num_params).
   alexnet: { total: 61_100_840, trainable: 61_100_840, nonTrainable: 0, output: [1000] },
