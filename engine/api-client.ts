@@ -139,8 +139,9 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
     }
   };
 
+  let connected = false;
   const connect = (): Promise<void> => {
-    if (ws && ws.readyState === OPEN) return Promise.resolve();
+    if (ws && ws.readyState === OPEN && connected) return Promise.resolve();
     if (opening) return opening;
     opts.onStatus?.('connecting');
     opening = new Promise<void>((resolve, reject) => {
@@ -154,12 +155,13 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
       }
       ws = sock;
       let opened = false;
-      sock.addEventListener('open', () => {
+      const ready = () => {
         opened = true;
+        connected = true;
         opening = null;
         opts.onStatus?.('open');
         resolve();
-      });
+      };
       sock.addEventListener('message', (ev: { data: unknown }) => {
         let msg: WireServerMessage;
         try {
@@ -167,7 +169,9 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
         } catch {
           return; // not ours; ignore rather than crash the page
         }
-        if (msg.t === 'res') {
+        if (msg.t === 'hello') {
+          if (!opened) ready();
+        } else if (msg.t === 'res') {
           const p = pending.get(msg.id);
           if (p) {
             clearTimeout(p.timer);
@@ -182,7 +186,10 @@ export function createWebSocketTransport(opts: WebSocketTransportOptions): WebSo
         /* 'close' follows with the code; handled there */
       });
       sock.addEventListener('close', (ev: { code: number; reason: string }) => {
-        if (ws === sock) ws = null;
+        if (ws === sock) {
+          ws = null;
+          connected = false;
+        }
         opening = null;
         const bad = ev.code === CLOSE_BAD_TOKEN;
         const why = bad

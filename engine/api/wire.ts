@@ -31,7 +31,19 @@ export interface WireEvent {
   payload: unknown;
 }
 
-export type WireServerMessage = WireResponse | WireEvent;
+/**
+ * Host → client, first message after the token was accepted. The client
+ * treats the connection as ready only then: a refused token completes the
+ * WebSocket handshake too (so the page can be told why), then closes with
+ * {@link CLOSE_BAD_TOKEN}.
+ */
+export interface WireHello {
+  t: 'hello';
+  /** The host's app version. */
+  version: string;
+}
+
+export type WireServerMessage = WireResponse | WireEvent | WireHello;
 
 /** WebSocket close code the host uses for a connection without a valid token (RFC 6455 private range). */
 export const CLOSE_BAD_TOKEN = 4401;
