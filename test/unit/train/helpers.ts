@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { memorySet } from '../../../engine/train/memory-set';
 import type { TrainingData } from '../../../engine/train/types';
+import { graph } from '../../helpers/graph-builder';
 
 /** Four easily separated classes on 12×12×1: bright quadrant k. */
 export function quadrantData(n: number, seed = 7, size = 12): TrainingData & { pixels: Float32Array; labels: Int32Array } {
@@ -38,3 +39,19 @@ export function tinyCnn(inputShape = [12, 12, 1], classes = 4, softmax = true): 
   m.add(tf.layers.dense({ units: classes, activation: softmax ? 'softmax' : 'linear', name: 'out' }));
   return m;
 }
+
+/** Three shape classes at 20×20, low noise: learnable by a small CNN in seconds. */
+export const SMALL_SPEC = 'builtin:shapes?size=20&classes=3&n=2000&test=300&noise=0.02';
+
+export function smallCnn(shape: readonly number[], classes: number) {
+  const g = graph();
+  g.input([...shape])
+    .conv2d({ filters: 8, activation: 'relu' })
+    .maxPool2d()
+    .conv2d({ filters: 16, activation: 'relu' })
+    .maxPool2d()
+    .flatten()
+    .dense({ units: classes, activation: 'softmax' }, { id: 'head', name: 'head' });
+  return g.doc;
+}
+
