@@ -26,6 +26,7 @@ import {
   free,
   pair,
   permute,
+  runWasm,
   reshape,
   reverse,
   slice,
@@ -102,6 +103,8 @@ export function conv2dBackpropFilter(
 ): tf.TensorInfo {
   checkNHWC('Conv2DBackpropFilter', attrs);
   const g = geometry(x.shape, attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
+  const [, , ci, co] = attrs.filterShape;
+  if (g.kh * g.kw * ci < co) return filterGradByPatches(b, x, dy, g, ci, co);
   const { pb, pr } = filterGradPads(g);
   const n = x.shape[0];
   // xᵀ: [Ci,H,W,N]. With N = 1 the transpose only moves a unit axis.
@@ -114,6 +117,57 @@ export function conv2dBackpropFilter(
   // [Ci,kh,kw,Co] → [kh,kw,Ci,Co]; with Ci = 1 the layouts coincide.
   const r = permute(b, out, [1, 2, 0, 3]);
   free(b, out);
+  return r;
+}
+
+/**
+ * Filter gradient as one matrix product dWᵀ [Co, kh·kw·Ci] = dyᵀ [Co, P] ·
+ * patches [P, kh·kw·Ci], P = N·Ho·Wo, for layers with few input channels
+ * (the first layer: Ci = 1 or 3). XNNPACK packs its right operand on every
+ * call at a cost proportional to its size, so the operand packed must be the
+ * small one: here the input patches (kh·kw·Ci ≪ Co columns), where the
+ * convolution form would pack dy (Co columns).
+ */
+function filterGradByPatches(b: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, g: GradGeometry, ci: number, co: number): tf.TensorInfo {
+  const n = x.shape[0];
+  const cols = g.kh * g.kw * ci;
+  const rows = n * g.Ho * g.Wo;
+  const patches = b.makeOutput([rows, cols], 'float32');
+  {
+    const dst = b.typedArrayFromHeap(patches) as Float32Array;
+    const src = b.typedArrayFromHeap(x) as Float32Array;
+    const { H, W, Ho, Wo, kh, kw, sh, sw, dh, dw, pt, pl } = g;
+    let o = 0;
+    for (let bi = 0; bi < n; bi++) {
+      const xb = bi * H * W * ci;
+      for (let i = 0; i < Ho; i++) {
+        for (let j = 0; j < Wo; j++) {
+          for (let a = 0; a < kh; a++) {
+            const h = i * sh + a * dh - pt;
+            const rowIn = h >= 0 && h < H;
+            for (let c = 0; c < kw; c++) {
+              const w = j * sw + c * dw - pl;
+              if (rowIn && w >= 0 && w < W) {
+                const p = xb + (h * W + w) * ci;
+                for (let k = 0; k < ci; k++) dst[o++] = src[p + k];
+              } else {
+                for (let k = 0; k < ci; k++) dst[o++] = 0;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const dy2 = reshape(b, dy, [rows, co]);
+  const dyT = transpose(b, dy2, [1, 0]);
+  free(b, dy2);
+  const prod = runWasm(b, 'BatchMatMul', { a: dyT, b: patches }, { transposeA: false, transposeB: false });
+  free(b, dyT, patches);
+  const prodT = transpose(b, prod, [1, 0]);
+  free(b, prod);
+  const r = reshape(b, prodT, [g.kh, g.kw, ci, co]);
+  free(b, prodT);
   return r;
 }
 

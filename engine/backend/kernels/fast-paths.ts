@@ -83,6 +83,10 @@ export function maxPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   const dx = b.typedArrayFromHeap(out) as Float32Array;
   const x = b.typedArrayFromHeap(input) as Float32Array;
   const g = b.typedArrayFromHeap(dy) as Float32Array;
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && pt === 0 && pl === 0 && 2 * OH <= H && 2 * OW <= W) {
+    maxPoolGrad2x2(x, g, dx, N, H, W, C, OH, OW);
+    return out;
+  }
   dx.fill(0);
   const best = new Float32Array(C);
   const pos = new Int32Array(C);
@@ -118,6 +122,51 @@ export function maxPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.Tensor
     }
   }
   return out;
+}
+
+/**
+ * The common 2×2, stride-2, unpadded case: windows tile the input, so each
+ * input cell belongs to at most one window and dx is written once per cell
+ * (no zero fill, no accumulation). Rows/columns a 'valid' pool drops at the
+ * bottom/right edge get zeros.
+ */
+function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number) {
+  const rowStride = W * C;
+  for (let n = 0; n < N; n++) {
+    const xBase = n * H * rowStride;
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = xBase + 2 * oh * rowStride;
+      const r1 = r0 + rowStride;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = r0 + 2 * ow * C;
+        const p01 = p00 + C;
+        const p10 = r1 + 2 * ow * C;
+        const p11 = p10 + C;
+        const gBase = ((n * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          const v00 = x[p00 + c];
+          const v01 = x[p01 + c];
+          const v10 = x[p10 + c];
+          const v11 = x[p11 + c];
+          const gv = g[gBase + c];
+          // First maximum in row-major window order, strict > (the CPU backend's rule).
+          let m = v00;
+          let k = v00 > -Infinity ? 0 : -1;
+          if (v01 > m || (k < 0 && v01 > -Infinity)) { m = v01; k = 1; }
+          if (v10 > m || (k < 0 && v10 > -Infinity)) { m = v10; k = 2; }
+          if (v11 > m || (k < 0 && v11 > -Infinity)) { m = v11; k = 3; }
+          dx[p00 + c] = k === 0 ? gv : 0;
+          dx[p01 + c] = k === 1 ? gv : 0;
+          dx[p10 + c] = k === 2 ? gv : 0;
+          dx[p11 + c] = k === 3 ? gv : 0;
+        }
+      }
+      // An odd width leaves a last column outside every window.
+      if (2 * OW < W) for (let r = r0; r < r1 + rowStride; r += rowStride) dx.fill(0, r + 2 * OW * C, r + rowStride);
+    }
+    // An odd height leaves last rows outside every window.
+    if (2 * OH < H) dx.fill(0, xBase + 2 * OH * rowStride, xBase + H * rowStride);
+  }
 }
 
 /** AvgPoolGrad: inputs {dy, input}; each window's dy spread evenly over its full (padded) size, as tfjs does. */

@@ -46,11 +46,15 @@ const CASES: Case[] = [
   c('2×2 stride 2 valid (pool-like)', [2, 6, 6, 3], [2, 2], 2, 2, 'valid'),
   c('4×4 stride 3 same', [1, 10, 11, 2], [4, 4], 2, 3, 'same'),
   c('first layer: 1 channel, batch 4', [4, 12, 12, 1], [3, 3], 8, 1, 'valid'),
+  // kh·kw·Ci < Co: the filter gradient takes the patches × dy product route.
+  c('first layer, patches route: 1 channel, 16 filters', [3, 12, 11, 1], [3, 3], 16, 1, 'valid'),
+  c('first layer, patches route: RGB, stride 2 same', [2, 11, 10, 3], [3, 3], 32, 2, 'same'),
   c('batch 1', [1, 6, 6, 4], [3, 3], 5, 1, 'same'),
   c('kernel covers whole input', [2, 5, 5, 2], [5, 5], 3, 1, 'valid'),
   c('dilation 2 same', [2, 9, 9, 2], [3, 3], 3, 1, 'same', 2),
   c('dilation 2 valid', [2, 9, 8, 2], [3, 3], 3, 1, 'valid', 2),
   c('dilation 2×3 same, 1 channel', [2, 10, 11, 1], [3, 2], 2, 1, 'same', [2, 3]),
+  c('dilation 2 valid, patches route', [2, 10, 11, 1], [3, 2], 8, 1, 'valid', 2),
 ];
 
 const TOL = 1e-4;
