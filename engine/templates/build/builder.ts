@@ -4,7 +4,7 @@
  * its own column). Used only by scripts/build-templates.ts and its test; the
  * app reads the committed JSON files.
  */
-import { GRAPH_FORMAT, GRAPH_VERSION, type DocMeta, type GraphDoc, type GraphEdge, type GraphNode } from '../../graph/doc';
+import { GRAPH_FORMAT, GRAPH_VERSION, type DocMeta, type GraphDoc, type GraphEdge, type GraphNode, type TrainingSettings } from '../../graph/doc';
 
 /** Vertical distance between rows (px). Nodes are about 60 px tall. */
 export const ROW_HEIGHT = 90;
@@ -24,6 +24,8 @@ export interface TemplateHeader {
   name: string;
   description: string;
   meta: DocMeta;
+  /** Suggested training settings (trainable templates; from the reference example where it has them). */
+  training?: TrainingSettings;
 }
 
 export class GraphBuilder {
@@ -79,6 +81,7 @@ export class GraphBuilder {
       meta: this.header.meta,
       nodes,
       edges,
+      ...(this.header.training ? { training: this.header.training } : {}),
     };
   }
 }

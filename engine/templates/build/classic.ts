@@ -33,6 +33,7 @@ export function lenet5(): GraphDoc {
       reference: 'LeCun et al. 1998, Section II.B (C1 156, C5 48,120, F6 10,164 trainable parameters); the whole network layer for layer as in Dive into Deep Learning (d2l.ai), section "Convolutional Neural Networks (LeNet)", PyTorch code Conv2d(1, 6, 5, padding=2) … Linear(84, 10): 61,706 parameters (we use tanh as the paper does; d2l uses sigmoid, which has no parameters either).',
       tags: ['classic', 'small', 'trainable'],
     },
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 5 },
   });
   const l = new Layers(g);
   let x = l.input([28, 28, 1]);

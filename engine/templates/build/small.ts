@@ -20,6 +20,7 @@ export function mnistCnn(): GraphDoc {
       reference: 'No external implementation: the conventional MNIST network (as in the PyTorch and Keras MNIST examples) with \'valid\' padding; counts (3×3×1 + 1)×32 = 320, (3×3×32 + 1)×64 = 18,496, (1,600 + 1)×128 = 204,928, (128 + 1)×10 = 1,290 are checked against TensorFlow.js.',
       tags: ['small', 'trainable', 'mnist'],
     },
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3 },
   });
   const l = new Layers(g);
   let x = l.input([28, 28, 1]);
@@ -46,6 +47,7 @@ export function cifar10Cnn(): GraphDoc {
       reference: 'Keras example cifar10_cnn.py (keras-team/keras examples/, Keras 2.x): model.summary() total 1,250,858 parameters',
       tags: ['small', 'trainable', 'cifar10'],
     },
+    training: { optimizer: 'rmsprop', learningRate: 0.0001, batchSize: 32, epochs: 25, augment: { flip: true, shift: 0.1 } },
   });
   const l = new Layers(g);
   let x = l.input([32, 32, 3]);
@@ -77,6 +79,7 @@ export function resnet20Cifar(): GraphDoc {
       reference: 'Keras example cifar10_resnet.py (keras-team/keras examples/, Keras 2.x), ResNet20v1: total 274,442, trainable 273,066, non-trainable 1,376 parameters',
       tags: ['small', 'trainable', 'residual', 'cifar10'],
     },
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 30, augment: { flip: true, shift: 0.1 } },
   });
   const l = new Layers(g);
   let x = l.input([32, 32, 3]);
@@ -121,6 +124,7 @@ export function dilatedContext(): GraphDoc {
       reference: 'The first five layers of Yu & Koltun\'s basic context module (dilations 1, 1, 2, 4, 8; receptive fields 3, 5, 9, 17, 33) with 16 channels; counts checked against TensorFlow.js, receptive fields against the textbook recurrence.',
       tags: ['small', 'trainable', 'dilation', 'mnist'],
     },
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 5 },
   });
   const l = new Layers(g);
   let x = l.input([28, 28, 1]);
