@@ -1,0 +1,65 @@
+/**
+ * Every issue of the analysis, errors first. Clicking one selects the node
+ * that causes it and centres the view on it.
+ */
+import type { Issue } from '../../engine/core/issues';
+import { getFlow } from '../canvas/flow-ref';
+import { useAnalysisStore } from '../state/analysis-store';
+import { useGraphStore } from '../state/graph-store';
+import { useUiStore } from '../state/ui-store';
+
+export function focusNode(id: string): void {
+  const g = useGraphStore.getState();
+  g.select([id]);
+  useUiStore.getState().set({ rightTab: 'layer' });
+  const flow = getFlow();
+  const n = g.nodes.find((x) => x.id === id);
+  if (flow && n) {
+    const w = n.measured?.width ?? 228;
+    const h = n.measured?.height ?? 86;
+    void flow.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+  }
+}
+
+function issueNodeId(i: Issue, edges: { id: string; target: string }[]): string | undefined {
+  return i.nodeId ?? (i.edgeId ? edges.find((e) => e.id === i.edgeId)?.target : undefined);
+}
+
+export function Problems() {
+  const issues = useAnalysisStore((s) => s.analysis.issues);
+  const names = useAnalysisStore((s) => s.analysis.nodes);
+  const edges = useGraphStore((s) => s.doc.edges);
+  const nodeCount = useGraphStore((s) => s.doc.nodes.length);
+  const open = useUiStore((s) => s.problemsOpen);
+  const set = useUiStore((s) => s.set);
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const warnings = issues.length - errors;
+  if (nodeCount === 0) return null;
+  return (
+    <section className="problems" aria-label="Problems" data-testid="problems">
+      <div className="problems-head" onClick={() => set({ problemsOpen: !open })}>
+        <span>{open ? '▾' : '▸'} Problems</span>
+        {errors > 0 && <span className="count-chip error">{errors} error{errors > 1 ? 's' : ''}</span>}
+        {warnings > 0 && <span className="count-chip warning">{warnings} warning{warnings > 1 ? 's' : ''}</span>}
+        {issues.length === 0 && <span className="count-chip ok">No problems</span>}
+      </div>
+      {open && issues.length > 0 && (
+        <ul className="problems-list">
+          {issues.map((i, k) => {
+            const id = issueNodeId(i, edges);
+            return (
+              <li key={k} className="problem" onClick={() => id && focusNode(id)} data-testid="problem" title={i.fix}>
+                <span className={`sev ${i.severity}`}>{i.severity === 'error' ? '●' : '▲'}</span>
+                <span className="problem-node">{id ? (names[id]?.name ?? id) : 'Network'}</span>
+                <span>
+                  {i.message}
+                  {i.fix && <span className="problem-fix"> — {i.fix}</span>}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
