@@ -13,6 +13,13 @@
  * - Keras (TF ≥ 2.0) runs a BatchNormalization whose `trainable` is false in
  *   inference mode, so freezing it for fine-tuning also freezes its moving
  *   mean and variance. tfjs keeps updating them; the subclass follows Keras.
+ *
+ * Conv2D and SeparableConv2D with a dilation rate above 1: tfjs computes them
+ * forward but has no gradient for them ("dilation rates greater than 1 are not
+ * yet supported in gradients"), so such a network could not be trained. The
+ * subclasses convolve with the dilated kernel written out (zeros between the
+ * taps, built with pad/reshape/slice so the gradient flows back to the taps):
+ * the same numbers, at the cost of multiplying the zeros too.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from '../layers/types';
@@ -20,9 +27,52 @@ import type { TF } from '../layers/types';
 type BatchNormArgs = Parameters<TF['layers']['batchNormalization']>[0];
 type Kwargs = Record<string, unknown>;
 
+type ConvArgs = Parameters<TF['layers']['conv2d']>[0];
+type SeparableArgs = Parameters<TF['layers']['separableConv2d']>[0];
+
 export interface CustomLayers {
   /** A Keras-faithful BatchNormalization (see the module note). */
   batchNormalization(args: BatchNormArgs): tfjs.layers.Layer;
+  /** Conv2D whose dilated form can be trained. */
+  conv2d(args: ConvArgs): tfjs.layers.Layer;
+  /** SeparableConv2D whose dilated form can be trained. */
+  separableConv2d(args: SeparableArgs): tfjs.layers.Layer;
+}
+
+/**
+ * A kernel [kh, kw, a, b] with d − 1 zeros written between its taps along the
+ * two spatial axes: [(kh−1)·dh + 1, (kw−1)·dw + 1, a, b]. Differentiable.
+ */
+export function dilateKernel(tf: TF, kernel: tfjs.Tensor, dilation: readonly number[]): tfjs.Tensor {
+  let k = kernel;
+  for (const axis of [0, 1]) {
+    const d = dilation[axis];
+    if (d === 1) continue;
+    const shape = k.shape;
+    const n = shape[axis];
+    // [.., n, 1, ..] → pad to [.., n, d, ..] → [.., n·d, ..] → keep (n−1)·d + 1.
+    const pads = [...shape, 0].map((): [number, number] => [0, 0]);
+    pads[axis + 1] = [0, d - 1];
+    const spread = tf.pad(tf.expandDims(k, axis + 1), pads).reshape(shape.map((x, i) => (i === axis ? n * d : x)));
+    k = tf.slice(spread, shape.map(() => 0), shape.map((x, i) => (i === axis ? (n - 1) * d + 1 : x)));
+  }
+  return k;
+}
+
+/** While `run` executes, the layer's `field` variable reads as its dilated form and its dilation as 1. */
+function withDilatedKernel<T>(tf: TF, layer: object, field: string, run: () => T): T {
+  const self = layer as Record<string, unknown> & { dilationRate: number[] };
+  const rate = self.dilationRate;
+  if (rate.every((d) => d === 1)) return run();
+  const variable = self[field] as { read(): tfjs.Tensor };
+  self[field] = { read: () => dilateKernel(tf, variable.read(), rate) };
+  self.dilationRate = rate.map(() => 1);
+  try {
+    return run();
+  } finally {
+    self[field] = variable;
+    self.dilationRate = rate;
+  }
 }
 
 const CACHE = new WeakMap<object, CustomLayers>();
@@ -58,9 +108,30 @@ export function registerCustomLayers(tf: TF): CustomLayers {
       }
     }
   }
-  tf.serialization.registerClass(BatchNormalization as unknown as tfjs.serialization.SerializableConstructor<tfjs.layers.Layer>);
+  const ConvBase = Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 })).constructor as new (args: ConvArgs) => tfjs.layers.Layer;
+  class Conv2D extends ConvBase {
+    static className = 'Conv2D';
+    override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
+      return withDilatedKernel(tf, this, 'kernel', () => super.call(inputs, kwargs));
+    }
+  }
 
-  const made: CustomLayers = { batchNormalization: (args) => new BatchNormalization(args) };
+  const SeparableBase = Object.getPrototypeOf(tf.layers.separableConv2d({ filters: 1, kernelSize: 1 })).constructor as new (args: SeparableArgs) => tfjs.layers.Layer;
+  class SeparableConv2D extends SeparableBase {
+    static className = 'SeparableConv2D';
+    override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
+      return withDilatedKernel(tf, this, 'depthwiseKernel', () => super.call(inputs, kwargs));
+    }
+  }
+
+  for (const cls of [BatchNormalization, Conv2D, SeparableConv2D])
+    tf.serialization.registerClass(cls as unknown as tfjs.serialization.SerializableConstructor<tfjs.layers.Layer>);
+
+  const made: CustomLayers = {
+    batchNormalization: (args) => new BatchNormalization(args),
+    conv2d: (args) => new Conv2D(args),
+    separableConv2d: (args) => new SeparableConv2D(args),
+  };
   CACHE.set(tf, made);
   return made;
 }
