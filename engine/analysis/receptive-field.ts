@@ -230,8 +230,24 @@ export function mergeStates(sts: readonly RfState[], out: readonly number[]): Rf
   return { axes, image: sts[0].image, global: false };
 }
 
+/**
+ * Layers that keep the grid (activations, BatchNorm…) pass their input's state
+ * on unchanged, so they share one summary object (fewer allocations per
+ * keystroke). Summaries are read-only.
+ */
+const SUMMARIES = new WeakMap<RfState, ReceptiveField>();
+
 /** What the user sees: size (widest unit), effective stride, start (centre of unit 0). */
 export function summarize(st: RfState): ReceptiveField {
+  let rf = SUMMARIES.get(st);
+  if (!rf) {
+    rf = summarizeNew(st);
+    SUMMARIES.set(st, rf);
+  }
+  return rf;
+}
+
+function summarizeNew(st: RfState): ReceptiveField {
   if (st.global || !st.axes) {
     const j = st.axes ? ([st.axes[0].j, st.axes[1].j] as const) : ([1, 1] as const);
     return { size: [st.image[0], st.image[1]], stride: j, start: [(st.image[0] - 1) / 2, (st.image[1] - 1) / 2], global: true };
@@ -255,10 +271,13 @@ export function summarize(st: RfState): ReceptiveField {
     if (a.q > 1) varies = true;
     if (a.approx) approx = true;
   }
-  const pattern = st.axes.map(
+  // The pattern is only needed when units differ; with period 1 the region of
+  // unit u is start + u·stride ± (size − 1)/2 (rfUnitRegion).
+  const pattern = st.axes.every((a) => a.q === 1) ? undefined : st.axes.map(
     (a): RfPattern => ({ period: a.q, first: a.lo.map((v) => (Number.isFinite(v) ? v : null)), last: a.hi.map((v) => (Number.isFinite(v) ? v : null)) }),
   ) as unknown as [RfPattern, RfPattern];
-  const rf: ReceptiveField = { size: size as unknown as Pair, stride: [st.axes[0].j, st.axes[1].j], start: start as unknown as Pair, pattern };
+  const rf: ReceptiveField = { size: size as unknown as Pair, stride: [st.axes[0].j, st.axes[1].j], start: start as unknown as Pair };
+  if (pattern) rf.pattern = pattern;
   if (varies) rf.varies = true;
   if (approx) rf.approximate = true;
   return rf;
@@ -279,7 +298,11 @@ export function recurrence(r: number, j: number, start: number, k: number, s: nu
  * For a global field: the whole image.
  */
 export function rfUnitRegion(rf: ReceptiveField, axis: 0 | 1, u: number): [number, number] | null {
-  if (rf.global || !rf.pattern) return rf.global ? [0, rf.size[axis] - 1] : null;
+  if (rf.global) return [0, rf.size[axis] - 1];
+  if (!rf.pattern) {
+    const c = rf.start[axis] + u * rf.stride[axis];
+    return [c - (rf.size[axis] - 1) / 2, c + (rf.size[axis] - 1) / 2];
+  }
   const p = rf.pattern[axis];
   const φ = mod(u, p.period);
   const first = p.first[φ];

@@ -28,8 +28,9 @@ export interface ReceptiveField {
   /** A bound rather than exact (branches whose grids do not line up merge here). */
   approximate?: boolean;
   /**
-   * The exact region of every output unit, per axis [height, width], for
-   * overlays: see {@link RfPattern} and `rfUnitRegion()`.
+   * The exact region of every output unit, per axis [height, width], when
+   * units differ (`varies`); see {@link RfPattern}. Otherwise unit u sees
+   * start + u·stride ± (size − 1)/2. `rfUnitRegion()` handles both.
    */
   pattern?: readonly [RfPattern, RfPattern];
 }

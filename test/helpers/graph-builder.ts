@@ -169,3 +169,40 @@ export class GraphBuilder {
 export function graph(name?: string): GraphBuilder {
   return new GraphBuilder(name);
 }
+
+/**
+ * A ResNet-style graph of exactly `layers` nodes (at least 12), for benchmarks
+ * and size tests: Input, a 7×7/2 conv stem and a max pool, then residual
+ * units of Conv2D → BatchNorm → ReLU → Conv2D → BatchNorm → Add(shortcut) →
+ * ReLU, a stride-2 unit with a 1×1 projection every 8 units while the image
+ * is large (224 → 7, filters 64 → 512), then global pooling and Dense layers
+ * to make up the count. Analyses without issues.
+ */
+export function resnetLike(layers: number): GraphDoc {
+  const g = graph(`resnet-like ${layers}`);
+  let x: NodeRef = g.input([224, 224, 3]).conv2d({ filters: 64, kernel: 7, stride: 2 }).maxPool2d({ pool: 3, stride: 2, padding: 'same' });
+  let count = 3;
+  let filters = 64;
+  let size = 56;
+  let unit = 0;
+  while (count + 8 + 2 <= layers) {
+    const down = unit > 0 && unit % 8 === 0 && size > 7;
+    if (down) {
+      filters = Math.min(filters * 2, 512);
+      size /= 2;
+    }
+    const s = down ? 2 : 1;
+    const r = x.conv2d({ filters, kernel: 3, stride: s, useBias: false }).batchNorm().relu().conv2d({ filters, kernel: 3, useBias: false }).batchNorm();
+    const shortcut = down ? x.conv2d({ filters, kernel: 1, stride: 2, useBias: false }) : x;
+    x = g.add(shortcut, r).relu();
+    count += down ? 8 : 7;
+    unit++;
+  }
+  x = x.globalAvgPool2d();
+  count++;
+  while (count < layers) {
+    x = x.dense({ units: 10 });
+    count++;
+  }
+  return g.doc;
+}
