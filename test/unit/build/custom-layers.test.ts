@@ -81,7 +81,8 @@ describe('dilated convolutions', () => {
   });
 
   it('a network with dilated Conv2D and SeparableConv2D trains (stock tfjs throws)', async () => {
-    const make = (L: { conv2d: typeof tf.layers.conv2d; separableConv2d: typeof tf.layers.separableConv2d }) => {
+    type Factory = { conv2d(a: Parameters<typeof tf.layers.conv2d>[0]): tf.layers.Layer; separableConv2d(a: Parameters<typeof tf.layers.separableConv2d>[0]): tf.layers.Layer };
+    const make = (L: Factory) => {
       const inp = tf.input({ shape: [8, 8, 1] });
       let y = L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu' }).apply(inp) as tf.SymbolicTensor;
       y = L.separableConv2d({ filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same' }).apply(y) as tf.SymbolicTensor;
