@@ -1,0 +1,65 @@
+/**
+ * The engine services one host (Electron or the web host) gives the handler
+ * table. Each host builds them once, with its own dialogs, file policy, data
+ * folder and event sink.
+ */
+import type { EngineEventName, EventPayload, HostInfo } from '../../engine/api';
+import { DOCUMENT_EXTENSION } from '../../engine/api';
+import { JobRunner, type JobRunnerOptions } from './job-runner';
+import { ProjectFiles, type Dialogs } from './project-files';
+import { TemplateService } from './templates';
+import { OpenedFiles } from './opened-files';
+
+/** Sends one event to every connected renderer. */
+export type EmitEvent = <E extends EngineEventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface EngineServices {
+  host: HostInfo;
+  files: ProjectFiles;
+  templates: TemplateService;
+  jobs: JobRunner;
+  /** Documents opened by the OS / command line, for takeOpenedFiles and onOpenProject. */
+  opened: OpenedFiles;
+}
+
+export interface EngineServicesOptions {
+  transport: HostInfo['transport'];
+  appVersion: string;
+  /** recent.json, autosave.json. */
+  dataDir: string;
+  /** Start folder of the web picker; null → home. */
+  projectsDir: string | null;
+  /** Native dialogs (Electron) or null (web host). */
+  dialogs: Dialogs | null;
+  emit: EmitEvent;
+  /** Overrides for the job runner (tests use a fake worker). */
+  jobs?: Partial<Omit<JobRunnerOptions, 'events'>>;
+}
+
+export function createEngineServices(o: EngineServicesOptions): EngineServices {
+  const files = new ProjectFiles({
+    dataDir: o.dataDir,
+    projectsDir: o.projectsDir,
+    dialogs: o.dialogs,
+    pathPolicy: o.dialogs ? 'chosen' : 'any',
+  });
+  return {
+    host: {
+      transport: o.transport,
+      nativeDialogs: o.dialogs !== null,
+      projectsDir: o.dialogs ? null : o.projectsDir,
+      documentExtension: DOCUMENT_EXTENSION,
+      appVersion: o.appVersion,
+      platform: process.platform,
+    },
+    files,
+    opened: new OpenedFiles(files, (f) => o.emit('onOpenProject', f)),
+    templates: new TemplateService(),
+    jobs: new JobRunner({
+      ...o.jobs,
+      events: { progress: (e) => o.emit('onJobProgress', e), end: (e) => o.emit('onJobEnd', e) },
+    }),
+  };
+}
+
+export type { Dialogs } from './project-files';
