@@ -60,6 +60,19 @@ export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   return r;
 }
 
+/**
+ * Identity: the shipped kernel copies the tensor; like the CPU backend, share
+ * the data instead (one more reference). Safe because no wasm kernel writes
+ * into its inputs; tfjs-core clones (gradient pass-throughs, Cast to the same
+ * dtype) hit this on every training step.
+ */
+export function identity(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype === 'string') return callFallback(fallback, b, inputs, attrs, 'Identity');
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];

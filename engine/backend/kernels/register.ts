@@ -13,7 +13,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv2d-grads';
-import { avgPoolGrad, batchMatMul, maxPoolGrad, sum } from './fast-paths';
+import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, sum } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 
 type Attrs = Record<string, unknown>;
@@ -74,6 +74,11 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'AvgPoolGrad',
     replaces: 'faster',
     run: (b, inputs, a) => avgPoolGrad(b, inputs, a),
+  },
+  {
+    kernelName: 'Identity',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => identity(b, inputs, a, fallback),
   },
   {
     kernelName: 'Sum',

@@ -15,6 +15,7 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  incRef(dataId: tf.DataId): void;
   dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number; refCount: number } };
   wasm: { HEAPU8: Uint8Array };
 }

@@ -128,3 +128,23 @@ describe('Sum', () => {
     expect(shapeW).toEqual(shapeC);
   });
 });
+
+describe('Identity', () => {
+  it('clones share data without copying, and each side can be disposed independently', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const ids0 = backend.numDataIds();
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const c = tf.clone(a);
+    expect(backend.numDataIds()).toBe(ids0 + 1);
+    a.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
+    c.dispose();
+    expect(backend.numDataIds()).toBe(ids0);
+  });
+  it('gradients that pass through Identity (Cast to the same dtype) match CPU', async () => {
+    const xv = values(24, 9);
+    const [w, cpu] = await both(() => [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.cast(t, 'float32'), tf.cast(t, 'float32'))))(tf.tensor(xv, [4, 6]))]);
+    expectClose(w[0], cpu[0], 'grad');
+  });
+});
