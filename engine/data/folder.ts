@@ -15,13 +15,12 @@ import { listDir, requireDir } from './fileio';
 import type { DatasetKind } from './kind';
 import { hash32, shuffleInPlace } from './rng';
 import { boolParam, channelsParam, checkParams, dirTarget, formatSpec, numParam, type ParsedSpec } from './spec';
-import type { ImageShape, OpenOptions, SkippedFile } from './types';
+import { DEFAULT_CACHE_MB, type ImageShape, type OpenOptions, type SkippedFile } from './types';
 
 /** File extensions taken as images (case-insensitive). Others are ignored. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 const MAX_DEFAULT_SIDE = 256;
 const FALLBACK_SIDE = 64;
-const DEFAULT_CACHE_MB = 256;
 /** Decodes in flight at once; sharp runs them on libuv's pool (4 threads by default). */
 const DECODE_CONCURRENCY = 4;
 

@@ -25,12 +25,16 @@ export class Rng {
   constructor(seed: number) {
     this.s = hash32(seed) | 0;
   }
-  /** Uniform in [0, 1). */
-  next(): number {
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextU32() / 4294967296;
   }
   /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {

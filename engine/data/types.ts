@@ -132,13 +132,19 @@ export interface OpenOptions {
    * same error (or, with skipBad, is left out of that batch and listed).
    */
   validate?: 'header' | 'full';
-  /** Folders: keep at most this many MB of decoded images in memory between epochs. Default 256. */
+  /**
+   * Folders and built-in sets: keep at most this many MB of decoded (drawn)
+   * samples in memory, so later epochs need not decode again. Default 256.
+   */
   cacheMB?: number;
   /** Called during slow opens. */
   onProgress?: (p: OpenProgress) => void;
   /** Cancels a slow open; the promise then rejects with a DatasetError of code `ABORTED`. */
   signal?: AbortSignal;
 }
+
+/** Default of OpenOptions.cacheMB. */
+export const DEFAULT_CACHE_MB = 256;
 
 /** A plain, JSON-serialisable summary of a dataset for the UI and IPC. */
 export interface DatasetInfo {

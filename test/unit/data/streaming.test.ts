@@ -16,7 +16,7 @@ describe('batches stream', () => {
     const bs = await collect(ds.batches('train', { batchSize: 32, limit: 256, shuffle: true, seed: 4 }));
     expect(bs.length).toBe(8);
     expect(ds.stats.samplesRead).toBe(256);
-    expect(ds.stats.residentBytes).toBe(0);
+    expect(ds.stats.residentBytes).toBe(256 * 32 * 32 * 3); // the drawn samples, cached
     for (const b of bs) {
       expect(b.size).toBe(32);
       expect(b.xs.length).toBe(32 * 32 * 32 * 3);
@@ -31,6 +31,23 @@ describe('batches stream', () => {
     const idx = bs.flatMap((b) => Array.from(b.indices));
     expect(new Set(idx).size).toBe(256);
     expect(Math.max(...idx)).toBeGreaterThan(100000);
+  });
+
+  it('drawn samples are cached up to cacheMB: a second epoch draws nothing, past the budget samples are drawn again', async () => {
+    const ds = await openDataset('builtin:shapes?n=200&test=10&size=16');
+    const first = await collect(ds.batches('train', { batchSize: 64 }));
+    expect(ds.stats.samplesRead).toBe(200);
+    const second = await collect(ds.batches('train', { batchSize: 64 }));
+    expect(ds.stats.samplesRead).toBe(200);
+    expect(second.map((b) => Array.from(b.xs))).toEqual(first.map((b) => Array.from(b.xs)));
+    expect(ds.stats.residentBytes).toBe(200 * 256);
+    await ds.close();
+    expect(ds.stats.residentBytes).toBe(0);
+    const small = await openDataset('builtin:shapes?n=300&size=16', { cacheMB: 0.025 }); // room for 102 samples of 256 bytes
+    await collect(small.batches('train', { batchSize: 50, limit: 150 }));
+    expect(small.stats.residentBytes).toBe(102 * 256);
+    await collect(small.batches('train', { batchSize: 50, limit: 150 }));
+    expect(small.stats.samplesRead).toBe(150 + 48);
   });
 
   it('stopping early reads at most one batch ahead', async () => {
