@@ -73,6 +73,56 @@ export function identity(b: WasmBackendLike, inputs: Record<string, tf.TensorInf
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/**
+ * Tile: the shipped kernel computes every output element's source index in a
+ * scalar loop (BatchNorm's gradient tiles [1,1,1,C] to [N,H,W,C] several times
+ * per layer). Ours copies the innermost rows once and then replicates whole
+ * blocks with copyWithin (memcpy), doubling the copied span each time.
+ */
+export function tile(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  const { x } = inputs;
+  const reps = attrs.reps as number[];
+  if (x.dtype === 'string' || reps.length !== x.shape.length) return callFallback(fallback, b, inputs, attrs, 'Tile');
+  const rank = x.shape.length;
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  const out = b.makeOutput(outShape, x.dtype);
+  if (outShape.some((d) => d === 0)) return out;
+  const dst = b.typedArrayFromHeap(out);
+  const src = b.typedArrayFromHeap(x);
+  if (rank === 0) {
+    dst.set(src);
+    return out;
+  }
+  const srcStride = new Array<number>(rank);
+  const dstBlock = new Array<number>(rank); // size of one output slab below level i (for one index of dim i)
+  srcStride[rank - 1] = 1;
+  dstBlock[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) {
+    srcStride[i] = srcStride[i + 1] * x.shape[i + 1];
+    dstBlock[i] = dstBlock[i + 1] * outShape[i + 1];
+  }
+  const replicate = (start: number, len: number, times: number) => {
+    // Doubling: copy [start, start+len·k) onto what follows, k = 1, 2, 4, …
+    let done = 1;
+    while (done < times) {
+      const n = Math.min(done, times - done);
+      dst.copyWithin(start + done * len, start, start + n * len);
+      done += n;
+    }
+  };
+  const fill = (level: number, s0: number, d0: number) => {
+    const d = x.shape[level];
+    if (level === rank - 1) {
+      dst.set(src.subarray(s0, s0 + d), d0);
+    } else {
+      for (let i = 0; i < d; i++) fill(level + 1, s0 + i * srcStride[level], d0 + i * dstBlock[level]);
+    }
+    replicate(d0, d * dstBlock[level], reps[level]);
+  };
+  fill(0, 0, 0);
+  return out;
+}
+
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];

@@ -13,7 +13,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv2d-grads';
-import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, sum } from './fast-paths';
+import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 
 type Attrs = Record<string, unknown>;
@@ -79,6 +79,11 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'Identity',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => identity(b, inputs, a, fallback),
+  },
+  {
+    kernelName: 'Tile',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => tile(b, inputs, a, fallback),
   },
   {
     kernelName: 'Sum',

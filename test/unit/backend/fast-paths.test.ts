@@ -148,3 +148,27 @@ describe('Identity', () => {
     expectClose(w[0], cpu[0], 'grad');
   });
 });
+
+describe('Tile', () => {
+  const CASES: { name: string; shape: number[]; reps: number[]; dtype?: 'float32' | 'int32' | 'bool' }[] = [
+    { name: 'BatchNorm broadcast [1,1,1,C] → [N,H,W,C]', shape: [1, 1, 1, 5], reps: [3, 4, 6, 1] },
+    { name: 'inner repetition', shape: [2, 3], reps: [1, 4] },
+    { name: 'every axis', shape: [2, 3, 2], reps: [3, 2, 5] },
+    { name: 'rank 1', shape: [7], reps: [3] },
+    { name: 'no repetition', shape: [2, 2, 2], reps: [1, 1, 1] },
+    { name: 'odd repetition counts (doubling remainder)', shape: [1, 3], reps: [7, 5] },
+    { name: 'int32', shape: [2, 2], reps: [3, 2], dtype: 'int32' },
+    { name: 'bool', shape: [2, 1], reps: [2, 3], dtype: 'bool' },
+  ];
+  it.each(CASES)('$name', async (c) => {
+    const n = c.shape.reduce((p, q) => p * q, 1);
+    const raw = values(n, 11);
+    const [w, cpu] = await both(() => {
+      const t = c.dtype === 'int32' ? tf.tensor(Int32Array.from(raw, (v) => Math.round(v * 100)), c.shape, 'int32')
+        : c.dtype === 'bool' ? tf.tensor(Uint8Array.from(raw, (v) => (v > 0 ? 1 : 0)), c.shape, 'bool')
+        : tf.tensor(raw, c.shape);
+      return [tf.cast(tf.tile(t, c.reps), 'float32')];
+    });
+    expectClose(w[0], cpu[0], 'tile');
+  });
+});
