@@ -10,6 +10,7 @@
  * Linear in nodes + edges (target: 1,000 layers well under 5 ms).
  */
 import { ISSUE_CODES, isLayerError, type Issue, type IssueCode } from '../core/issues';
+import { describeValue } from '../core/describe';
 import { formatShape, shapeSize, type Shape } from '../core/shape';
 import type { GraphDoc, GraphEdge, GraphNode } from '../graph/doc';
 import { getLayerDef, type AnyLayerDef, type ParamCount, type RfRule } from '../layers';
@@ -35,15 +36,7 @@ function issue(code: IssueCode, message: string, extra: Partial<Issue> = {}): Is
   return { code, severity: isError(code) ? 'error' : 'warning', message, ...extra };
 }
 
-function quote(x: unknown): string {
-  try {
-    const s = JSON.stringify(x);
-    if (s === undefined) return String(x);
-    return s.length > 60 ? s.slice(0, 57) + '…' : s;
-  } catch {
-    return String(x);
-  }
-}
+const quote = (x: unknown) => describeValue(x, 60);
 
 interface Working {
   node: GraphNode;
@@ -90,7 +83,7 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       issues.push(issue('E018', `Two layers have the id "${id}" (nodes[${byId.get(id)}] and nodes[${i}]); the second is ignored`, { nodeId: id, fix: 'Give every layer its own id.' }));
       continue;
     }
-    const type = typeof node.type === 'string' ? node.type : String(node.type);
+    const type = typeof node.type === 'string' ? node.type : quote(node.type);
     const def = getLayerDef(type);
     const result: NodeAnalysis = {
       id,
@@ -158,7 +151,7 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     const s = byId.get(edge.source as string);
     const t = byId.get(edge.target as string);
     if (s === undefined || t === undefined) {
-      const missing = [s === undefined ? `source "${String(edge.source)}"` : '', t === undefined ? `target "${String(edge.target)}"` : ''].filter(Boolean).join(' and ');
+      const missing = [s === undefined ? `source ${quote(edge.source)}` : '', t === undefined ? `target ${quote(edge.target)}` : ''].filter(Boolean).join(' and ');
       const is = issue('E013', `Connection ${eid} points to a missing layer (${missing})`, { edgeId: eid, fix: 'Delete the connection and wire it again.' });
       const at = s ?? t;
       if (at !== undefined) addIssue(at, is);
@@ -224,7 +217,8 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     } catch (err) {
       // Only reachable through a bug or a value no schema would let in (e.g. a
       // parameter nested thousands deep); the user still gets a message.
-      addIssue(k, issue('E001', `${label(k)} could not be analysed: ${err instanceof Error ? err.message : String(err)}`, { fix: 'Reset this layer to its defaults.' }));
+      const why = err instanceof RangeError ? 'a parameter value is nested too deeply' : err instanceof Error ? err.message : quote(err);
+      addIssue(k, issue('E001', `${label(k)} could not be analysed: ${why}`, { fix: 'Reset this layer to its defaults.' }));
       W[k].out = null;
       W[k].result.outputShape = null;
       W[k].rootCause = k;
@@ -355,7 +349,7 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
     } catch (err) {
       // A layer definition that throws is a bug in our catalog, not the
       // user's fault; still, the user gets a message instead of a blank app.
-      addIssue(k, issue('E005', `${def.label} ${label(k)} could not be analysed: ${err instanceof Error ? err.message : String(err)}`, { fix: 'Try other parameters; please report this.' }));
+      addIssue(k, issue('E005', `${def.label} ${label(k)} could not be analysed: ${err instanceof Error ? err.message : quote(err)}`, { fix: 'Try other parameters; please report this.' }));
       w.out = null;
       r.outputShape = null;
       w.rootCause = k;

@@ -12,6 +12,7 @@
  * comes after), so they must not throw on odd input: skip what they don't
  * understand.
  */
+import { describeValue } from '../core/describe';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './doc';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,11 +38,11 @@ export function migrateDoc(raw: unknown, migrations: Readonly<Record<number, Mig
       message:
         d.format === undefined
           ? `Not a CNN Designer graph: the "format" field is missing (expected "${GRAPH_FORMAT}")`
-          : `Not a CNN Designer graph: format is ${JSON.stringify(d.format)?.slice(0, 80)}, expected "${GRAPH_FORMAT}"`,
+          : `Not a CNN Designer graph: format is ${describeValue(d.format)}, expected "${GRAPH_FORMAT}"`,
     };
   const v = d.version;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-    return { ok: false, field: 'version', message: `version must be a whole number from 1; received ${JSON.stringify(v)?.slice(0, 80) ?? String(v)}` };
+    return { ok: false, field: 'version', message: `version must be a whole number from 1; received ${describeValue(v)}` };
   if (v > target)
     return {
       ok: false,
@@ -63,7 +64,7 @@ export function migrateDoc(raw: unknown, migrations: Readonly<Record<number, Mig
       doc = next === undefined ? doc : next;
       (doc as Record<string, unknown>).version = to;
     } catch (e) {
-      return { ok: false, message: `Could not upgrade the file from format version ${to - 1} to ${to}: ${e instanceof Error ? e.message : String(e)}` };
+      return { ok: false, message: `Could not upgrade the file from format version ${to - 1} to ${to}: ${e instanceof Error ? e.message : describeValue(e)}` };
     }
   }
   return { ok: true, doc, from: v, to: target };

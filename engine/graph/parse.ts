@@ -13,10 +13,11 @@
  * analysis on the canvas, so a half-finished network can be saved and opened.
  */
 import type { z } from 'zod';
+import { describeValue } from '../core/describe';
 import { getLayerDef, LAYER_DEFS, resolveParams } from '../layers';
 import type { GraphDoc } from './doc';
 import { migrateDoc, type Migration, MIGRATIONS } from './migrate';
-import { graphDocSchema } from './schema';
+import { graphDocSchema, MAX_NODES } from './schema';
 
 /** One problem in a document, located. */
 export interface DocProblem {
@@ -58,25 +59,15 @@ export interface ParseOptions {
 const MAX_LISTED = 50;
 
 function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return v.length > 8 ? `a list of ${v.length} entries` : safeJson(v);
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  return safeJson(v);
+  if (Array.isArray(v) && v.length > 8) return `a list of ${v.length} entries`;
+  if (v && typeof v === 'object' && !Array.isArray(v)) return 'an object';
+  return describeValue(v);
 }
 
-function safeJson(v: unknown): string {
-  try {
-    const s = JSON.stringify(v) ?? String(v);
-    return s.length > 80 ? s.slice(0, 77) + '…' : s;
-  } catch {
-    return String(v);
-  }
-}
+const safeJson = (v: unknown) => describeValue(v);
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-const TYPE_WORDS: Record<string, string> = { int: 'whole number', number: 'number', string: 'text', boolean: 'true or false', array: 'list', object: 'object' };
+const TYPE_WORDS: Record<string, string> = { int: 'whole number', number: 'number', string: 'text', boolean: 'true or false', array: 'list', object: 'object', record: 'object' };
 
 /** A zod issue in plain words. */
 function zodMessage(i: z.core.$ZodIssue): string {
@@ -152,6 +143,15 @@ export function parseGraphDoc(json: unknown, opts: ParseOptions = {}): ParseResu
   };
   const problem = (path: (string | number)[], message: string): DocProblem => ({ ...where(path), path, message });
 
+  // zod drops a "__proto__" key from records without a word; say so instead.
+  if (Array.isArray(raw.nodes) && raw.nodes.length <= MAX_NODES)
+    raw.nodes.forEach((n: unknown, i: number) => {
+      const params = n && typeof n === 'object' ? (n as { params?: unknown }).params : undefined;
+      if (params && typeof params === 'object' && Object.prototype.hasOwnProperty.call(params, '__proto__'))
+        errors.push(problem(['nodes', i, 'params', '__proto__'], 'is not a valid parameter name (letters, digits and _ only)'));
+    });
+  if (errors.length) return fail(errors);
+
   const parsed = graphDocSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return fail(parsed.error.issues.map((i) => problem(i.path as (string | number)[], zodMessage(i))));
   const doc = parsed.data as GraphDoc;
@@ -221,7 +221,7 @@ export function parseGraphJson(text: string, opts?: ParseOptions): ParseResult {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = e instanceof Error ? e.message : describeValue(e);
     return { ok: false, errors: [{ where: '', path: [], message: `Not valid JSON: ${msg}` }], message: `Not valid JSON: ${msg}` };
   }
   return parseGraphDoc(json, opts);
