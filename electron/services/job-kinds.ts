@@ -7,5 +7,6 @@
 import type { JobKindTable } from './job-worker-runtime';
 
 export const JOB_KINDS: JobKindTable = {
-  // train: () => import('../../engine/train/job').then((m) => m.runTrainJob),
+  train: () => import('../../engine/train/job').then((m) => m.runTrainJob),
+  evaluate: () => import('../../engine/train/job').then((m) => m.runEvaluateJob),
 };

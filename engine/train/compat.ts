@@ -194,7 +194,7 @@ export function checkCompatibility(doc: GraphDoc, analysis: GraphAnalysis, data:
       message:
         `The dataset has ${k} classes but the network's output has ${units} unit${units === 1 ? '' : 's'}` +
         (k > units ? '; there must be one unit per class.' : '; the extra units will never be the right answer.') +
-        (sizer ? ` ${label}.` : ' Set the last Dense layer to ' + k + ' units.'),
+        (sizer ? '' : ` Set the last Dense layer to ${k} units.`),
       nodeId: sizer?.id ?? outId,
       fixes: sizer ? [{ kind: 'doc', id: 'set-units', label, nodeId: sizer.id, params: { [key]: k } }] : [],
     });
