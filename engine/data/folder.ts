@@ -7,6 +7,8 @@
  * asks for them; decoded images are kept in a bounded memory cache so later
  * epochs do not decode again.
  */
+import type { Dirent } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { RecordDataset, type SplitSource } from './base';
@@ -39,14 +41,30 @@ function shortReason(e: unknown): string {
   return s.length > 200 ? `${s.slice(0, 199)}…` : s;
 }
 
-/** Image files under `dir` at any depth, sorted; counts other files for messages. */
-async function collectImages(dir: string, out: string[], other: string[]): Promise<void> {
+/** Whether a directory entry is a folder or a file, following symbolic links (a linked class folder is common). */
+async function entryKind(dir: string, e: Dirent): Promise<'dir' | 'file' | 'other'> {
+  if (e.isDirectory()) return 'dir';
+  if (e.isFile()) return 'file';
+  if (e.isSymbolicLink()) {
+    const st = await fsp.stat(path.join(dir, e.name)).catch(() => null);
+    if (st?.isDirectory()) return 'dir';
+    if (st?.isFile()) return 'file';
+  }
+  return 'other';
+}
+
+/** Image files under `dir` at any depth, sorted; counts other files for messages. `seen` stops symlink loops. */
+async function collectImages(dir: string, out: string[], other: string[], seen = new Set<string>()): Promise<void> {
+  const real = await fsp.realpath(dir).catch(() => dir);
+  if (seen.has(real)) return;
+  seen.add(real);
   for (const e of await listDir(dir)) {
     if (!visible(e.name)) continue;
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) await collectImages(p, out, other);
-    else if (isImage(e.name)) out.push(p);
-    else other.push(e.name);
+    const kind = await entryKind(dir, e);
+    if (kind === 'dir') await collectImages(p, out, other, seen);
+    else if (kind === 'file' && isImage(e.name)) out.push(p);
+    else if (kind === 'file') other.push(e.name);
   }
 }
 
@@ -61,13 +79,13 @@ async function scanClasses(root: string): Promise<ClassFolder[]> {
   const entries = await listDir(root);
   const classes: ClassFolder[] = [];
   for (const e of entries) {
-    if (!e.isDirectory() || !visible(e.name)) continue;
+    if (!visible(e.name) || (await entryKind(root, e)) !== 'dir') continue;
     const c: ClassFolder = { name: e.name, dir: path.join(root, e.name), files: [], other: [] };
     await collectImages(c.dir, c.files, c.other);
     classes.push(c);
   }
   if (classes.length < 2) {
-    const loose = entries.filter((e) => e.isFile() && isImage(e.name)).length;
+    const loose = entries.filter((e) => !e.isDirectory() && isImage(e.name)).length;
     const problem =
       classes.length === 1
         ? `${root} has only one class folder ("${classes[0].name}"); a classifier needs at least 2 classes.`
@@ -149,7 +167,9 @@ export const folderKind: DatasetKind = {
 
     // Layout: train/ + test/ (the user's own split), or classes directly.
     const top = await listDir(root);
-    const sub = (n: string) => top.find((e) => e.isDirectory() && e.name.toLowerCase() === n);
+    const dirs: Dirent[] = [];
+    for (const e of top) if ((await entryKind(root, e)) === 'dir') dirs.push(e);
+    const sub = (n: string) => dirs.find((e) => e.name.toLowerCase() === n);
     const trainDir = sub('train');
     const testDir = sub('test');
     const ownSplit = Boolean(trainDir && testDir);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,19 @@ describe('image folders', () => {
     for (let i = 0; i < want.length; i++) err += Math.abs(s.pixels[i] - want[i] / 255);
     expect(err / want.length).toBeLessThan(0.06);
     await dj.close();
+  });
+
+  it('follows symbolic links to class folders and images', async () => {
+    const l = path.join(tmp.dir, 'linked');
+    mkdirSync(l);
+    symlinkSync(path.join(dir, 'cat'), path.join(l, 'kitty'));
+    mkdirSync(path.join(l, 'dog'));
+    symlinkSync(path.join(dir, 'dog', '00.png'), path.join(l, 'dog', 'a.png'));
+    symlinkSync(l, path.join(l, 'dog', 'loop')); // a cycle must not hang the scan
+    const ds = await openDataset(`folder:${l}?test=0`);
+    expect(ds.classNames).toEqual(['dog', 'kitty']);
+    expect(ds.classCounts.train).toEqual([1 + 5, 5]); // dog: a.png plus kitty's 5 through the loop
+    await ds.close();
   });
 
   it('images of different sizes default to 64×64', async () => {
