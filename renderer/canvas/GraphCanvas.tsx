@@ -33,10 +33,6 @@ export const LAYER_DND_TYPE = 'application/x-cnn-layer';
 /** Above this many nodes, only what is on screen is rendered (keeps panning smooth). */
 const VISIBLE_ONLY_ABOVE = 120;
 
-const minimapColor = (n: LayerFlowNode) => {
-  const v = useAnalysisStore.getState().views[n.id];
-  return v?.severity === 'error' ? '#dc2626' : categoryColor(v?.category ?? 'unknown');
-};
 
 export function GraphCanvas() {
   const nodes = useGraphStore((s) => s.nodes);
@@ -44,6 +40,15 @@ export function GraphCanvas() {
   const onNodesChange = useGraphStore((s) => s.onNodesChange);
   const onEdgesChange = useGraphStore((s) => s.onEdgesChange);
   const minimap = useUiStore((s) => s.minimap);
+  const views = useAnalysisStore((s) => s.views);
+  // A new function when the analysis changes, so the minimap recolours (red = error).
+  const minimapColor = useCallback(
+    (n: LayerFlowNode) => {
+      const v = views[n.id];
+      return v?.severity === 'error' ? '#dc2626' : categoryColor(v?.category ?? 'unknown');
+    },
+    [views],
+  );
   const flow = useReactFlow<LayerFlowNode, ShapeFlowEdge>();
   const [hint, setHint] = useState<string | null>(null);
   const lastVerdict = useRef<string | null>(null);

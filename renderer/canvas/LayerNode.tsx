@@ -70,9 +70,11 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerFlowNode>) {
           {view?.shape ?? '?'}
         </span>
       </div>
-      {first && view?.severity === 'error' && (
-        <div className="ln-issue" data-testid="node-issue">
+      {first && selected && (
+        // Floats below the selected node (so node sizes, and the layout, never change with issues).
+        <div className={`ln-issue ${first.severity}`} data-testid="node-issue">
           {first.message}
+          {first.fix && <div className="ln-fix">{first.fix}</div>}
         </div>
       )}
       {data.type !== 'output' && <Handle id="out" type="source" position={Position.Bottom} />}

@@ -29,6 +29,7 @@ export function useEngineStartup(): void {
       const [host, backend, templates] = await Promise.all([engine.hostInfo(), engine.backendInfo(), engine.listTemplates()]);
       if (host.ok) ui.set({ host: host.value });
       if (backend.ok) ui.set({ backend: backend.value });
+      else ui.set({ backend: { backend: null, detail: `unknown (${backend.error.message})`, available: [], notes: [] } });
       if (templates.ok) ui.set({ templates: templates.value });
       else ui.set({ templates: [], templatesError: templates.error.message });
       void refreshRecent();

@@ -41,14 +41,17 @@ function FileDialog() {
       return;
     }
     const n = name.trim();
-    if (!n || !listing) return;
+    // No listing (e.g. the projects folder does not exist yet): save into the projects folder.
+    const dir = listing?.dir ?? projectsDir;
+    if (!n || !dir) return;
     if (/[/\\]/.test(n)) {
       setError('Type a file name only; pick the folder in the list.');
       return;
     }
-    finish(join(listing.dir, n.endsWith(req.extension) ? n : n + req.extension));
+    finish(join(dir, n.endsWith(req.extension) ? n : n + req.extension));
   };
-  const files = listing?.entries.filter((e) => e.kind === 'dir' || req.mode === 'save' || e.name.endsWith('.json')) ?? [];
+  // The host lists folders and graph documents only.
+  const files = listing?.entries ?? [];
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && finish(null)}>
       <div className="dialog" role="dialog" aria-label={req.title} data-testid="file-dialog">

@@ -37,7 +37,7 @@ export function StatusBar() {
       <span className="grow" />
       <span title={[backend?.detail, ...(backend?.notes ?? [])].filter(Boolean).join('\n')} data-testid="backend">
         <span className={`status-dot${backend?.backend ? '' : ' off'}`} />
-        {engineError ? 'Engine not connected' : backend ? `Backend: ${backend.backend ?? 'not loaded'}${backend.detail ? ` — ${backend.detail}` : ''}` : 'Connecting…'}
+        {engineError ? 'Engine not connected' : backend ? (backend.backend ? `Backend: ${backend.backend}${backend.detail ? ` · ${backend.detail}` : ''}` : 'Backend: not loaded') : 'Connecting…'}
       </span>
     </footer>
   );
