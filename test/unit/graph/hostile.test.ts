@@ -88,7 +88,8 @@ describe('malformed documents get a clear error naming what is wrong', () => {
     const a = analyzes(JSON.parse(text));
     expect(Object.keys(a.nodes)).toEqual(['__proto__', 'constructor']);
     expect(a.nodes['__proto__'].outputShape).toEqual([4, 4, 1]);
-    expect(a.nodes.constructor.outputShape).toEqual([4, 4, 2]);
+    const byId = (id: string) => a.nodes[id];
+    expect(byId('constructor').outputShape).toEqual([4, 4, 2]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
   });
