@@ -8,6 +8,7 @@
  * a gzipped one is decompressed once into memory as uint8 (47 MB for the
  * 60,000 training images), since gzip cannot be read at random positions.
  */
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { memorySource, RecordDataset, type SplitSource, type SourceResources } from './base';
 import { DatasetError, throwIfAborted } from './errors';
@@ -151,7 +152,10 @@ function makeIdxKind(kind: 'mnist' | 'fashion-mnist', label: string, classNames:
     knownDirs,
     async open(p: ParsedSpec, spec: string, opts: OpenOptions) {
       checkParams(spec, p, this.options);
-      const dir = dirTarget(spec, p, knownDirs[0] ?? '/path/to/dir');
+      // `fashion-mnist:` alone means the system-wide copy, when there is one.
+      let installed: string | undefined;
+      for (const d of p.target ? [] : knownDirs) if (!installed && (await fsp.stat(d).then((st) => st.isDirectory(), () => false))) installed = d;
+      const dir = installed ?? dirTarget(spec, p, knownDirs[0] ?? '/path/to/dir');
       await requireDir(dir, label, getHint);
       const files: Record<string, string> = {};
       for (const [key, split, what] of [
@@ -228,4 +232,4 @@ export const fashionMnistKind = makeIdxKind(
   'On Debian/Ubuntu, `apt install dataset-fashion-mnist` puts them in /usr/share/datasets/fashion-mnist; or download them from github.com/zalandoresearch/fashion-mnist.',
 );
 
-export const mnistKind = makeIdxKind('mnist', 'MNIST', MNIST_CLASSES, ['/usr/share/datasets/mnist'], 'Download the four files from the MNIST page (yann.lecun.com/exdb/mnist or a mirror) into one directory.');
+export const mnistKind = makeIdxKind('mnist', 'MNIST', MNIST_CLASSES, [], 'Download the four files from the MNIST page (yann.lecun.com/exdb/mnist or a mirror) into one directory.');

@@ -44,4 +44,10 @@ describe.skipIf(!present)(`real Fashion-MNIST in ${DIR}`, () => {
     expect(Math.sqrt(sq / n - mean * mean)).toBeCloseTo(0.353, 3);
     await ds.close();
   });
+
+  it('"fashion-mnist:" alone opens the installed copy', async () => {
+    const ds = await openDataset('fashion-mnist:');
+    expect(ds.spec).toBe(`fashion-mnist:${DIR}`);
+    await ds.close();
+  });
 });

@@ -168,6 +168,7 @@ describe('IDX errors', () => {
     const dir = fresh('as-file');
     await expectError(`mnist:${path.join(dir, 'train-images-idx3-ubyte')}`, 'NOT_FOUND', /is a file, not a directory/);
     await expectError(`mnist:${dir}?size=3`, 'BAD_SPEC', /unknown option "size"/, /takes no options/);
+    await expectError('mnist:', 'BAD_SPEC', /names no directory/, /mnist:\/path\/to\/dir/);
   });
 
   it('closes its files so the directory can be removed', async () => {
