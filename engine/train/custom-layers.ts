@@ -61,9 +61,10 @@ export function dilateKernel(tf: TF, kernel: tfjs.Tensor, dilation: readonly num
 
 /** While `run` executes, the layer's `field` variable reads as its dilated form and its dilation as 1. */
 function withDilatedKernel<T>(tf: TF, layer: object, field: string, run: () => T): T {
-  const self = layer as Record<string, unknown> & { dilationRate: number[] };
+  const self = layer as Record<string, unknown> & { dilationRate: number[]; strides: number[] };
   const rate = self.dilationRate;
-  if (rate.every((d) => d === 1)) return run();
+  // Strided and dilated at once is refused by TF and Keras; leave it to tfjs' own error.
+  if (rate.every((d) => d === 1) || self.strides.some((s) => s > 1)) return run();
   const variable = self[field] as { read(): tfjs.Tensor };
   self[field] = { read: () => dilateKernel(tf, variable.read(), rate) };
   self.dilationRate = rate.map(() => 1);
