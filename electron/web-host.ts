@@ -143,6 +143,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return send(200, body, MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
     } catch {
       if (rel === '/index.html') return send(503, NO_BUILD_PAGE(rendererDir), 'text/html; charset=utf-8');
+      // Browsers ask for it unprompted; an empty answer keeps the console free of a 404.
+      if (rel === '/favicon.ico') return send(204, '');
       return send(404, 'not found');
     }
   }
