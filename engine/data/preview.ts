@@ -4,6 +4,7 @@
  * pngjs (pure JS), so it also runs in a worker.
  */
 import { PNG } from 'pngjs';
+import { DatasetError } from './errors';
 import { permutation } from './rng';
 import { toUint8 } from './pixels';
 import type { Dataset, DatasetInfo, ImageShape, Split } from './types';
@@ -91,7 +92,12 @@ export async function previewDataset(ds: Dataset, perClass = 4, opts: PreviewOpt
   for (let k = 0; k < ds.classNames.length; k++) {
     const samples: ClassPreview['samples'] = [];
     for (const index of picks[k]) {
-      const s = await ds.sample(split, index);
+      // An image that breaks only when decoded (folders opened with skipBad) is left out of the preview.
+      const s = await ds.sample(split, index).catch((e: unknown) => {
+        if (e instanceof DatasetError && e.code === 'BAD_IMAGE') return null;
+        throw e;
+      });
+      if (!s) continue;
       samples.push({ split, index, dataUrl: pngDataUrl(encodePng(s.pixels, s.shape, scale)), width: w * scale, height: h * scale });
     }
     classes.push({ label: k, name: ds.classNames[k], counts: { train: ds.classCounts.train[k], test: ds.classCounts.test[k] }, samples });

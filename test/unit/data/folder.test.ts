@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError, openDataset } from '../../../engine/data';
+import { DatasetError, openDataset, previewDataset } from '../../../engine/data';
 import { collect, tempDir } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -218,6 +218,11 @@ describe('image folder errors', () => {
     expect(Array.from(bs[0].indices)).toEqual([0, 2, 3]);
     expect(skip.skipped.map((s) => s.file)).toEqual([f]);
     await skip.close();
+    // The picker's preview leaves it out instead of failing.
+    const skip2 = await openDataset(`folder:${d}?test=0&size=40`, { skipBad: true });
+    const pv = await previewDataset(skip2, 2);
+    expect(pv.classes.map((c) => c.samples.length)).toEqual([1, 2]);
+    await skip2.close();
     // validate: 'full' finds it at open.
     expect((await openError(`folder:${d}`, { validate: 'full' })).file).toBe(f);
   });
@@ -234,6 +239,19 @@ describe('image folder errors', () => {
     writeFileSync(path.join(d, 'c', 'x.jpg'), 'junk');
     e = await openError(`folder:${d}`, { skipBad: true });
     expect(e.message).toMatch(/all 1 of its images are unreadable/);
+  });
+
+  it('reports progress while checking, and can be cancelled', async () => {
+    const d = path.join(tmp.dir, 'progress');
+    await writeFolder(d, ['a', 'b'], 4);
+    const seen: number[] = [];
+    const ds = await openDataset(`folder:${d}`, { onProgress: (p) => p.phase === 'check' && seen.push(p.done) });
+    expect(seen.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await ds.close();
+    const ac = new AbortController();
+    ac.abort();
+    const e = await openError(`folder:${d}`, { signal: ac.signal });
+    expect(e.code).toBe('ABORTED');
   });
 
   it('fewer than two classes, loose images, a missing directory, bad options', async () => {
