@@ -41,7 +41,7 @@ export function notImplemented(what: string): Handler<EngineRequestName> {
 export const HANDLERS: HandlerTable = {
   hostInfo: (_a, s) => ok(s.host),
   takeOpenedFiles: (_a, s) => s.opened.take(),
-  backendInfo: notImplemented('Reporting the compute backend'),
+  backendInfo: (_a, s) => s.backend.get(),
 
   listTemplates: (_a, s) => s.templates.list(),
   loadTemplate: (id, s) => s.templates.load(id),

@@ -9,6 +9,7 @@ import { JobRunner, type JobRunnerOptions } from './job-runner';
 import { ProjectFiles, type Dialogs } from './project-files';
 import { TemplateService } from './templates';
 import { OpenedFiles } from './opened-files';
+import { BackendService } from './backend';
 
 /** Sends one event to every connected renderer. */
 export type EmitEvent = <E extends EngineEventName>(event: E, payload: EventPayload<E>) => void;
@@ -20,6 +21,7 @@ export interface EngineServices {
   jobs: JobRunner;
   /** Documents opened by the OS / command line, for takeOpenedFiles and onOpenProject. */
   opened: OpenedFiles;
+  backend: BackendService;
 }
 
 export interface EngineServicesOptions {
@@ -54,6 +56,7 @@ export function createEngineServices(o: EngineServicesOptions): EngineServices {
     },
     files,
     opened: new OpenedFiles(files, (f) => o.emit('onOpenProject', f)),
+    backend: new BackendService(),
     templates: new TemplateService(),
     jobs: new JobRunner({
       ...o.jobs,

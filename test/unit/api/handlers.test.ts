@@ -47,6 +47,16 @@ describe('dispatch', () => {
     }
   });
 
+  it('reports the compute backend the engine loads', async () => {
+    const r = await dispatch(services, 'backendInfo', undefined);
+    expect(r).toMatchObject({ ok: true, value: { backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) } });
+    if (r.ok) {
+      const v = r.value as { backend: string; available: string[]; detail: string };
+      expect(v.available).toContain(v.backend);
+      expect(v.detail.length).toBeGreaterThan(3);
+    }
+  });
+
   it('placeholders answer NOT_IMPLEMENTED', async () => {
     const r = await dispatch(services, 'listDatasets', undefined);
     expect(r).toMatchObject({ ok: false, error: { code: 'NOT_IMPLEMENTED' } });
