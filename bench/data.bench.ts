@@ -9,9 +9,10 @@
  * /usr/share/datasets/fashion-mnist exists, the same files uncompressed
  * (read from disk batch by batch), CIFAR-10-sized binary batches (generated,
  * 10,000 records), the built-in shapes set (drawn on the fly), and a folder
- * of PNG/JPEG images (generated with sharp; first epoch decodes, the second
- * comes from the decode cache). Prints one JSON object on stdout; progress
- * on stderr. The machine may be shared: compare figures of one run.
+ * of PNG/JPEG images (generated with sharp). For the last two, the first
+ * epoch draws/decodes and the second comes from the cache. Prints one JSON
+ * object on stdout; progress on stderr. The machine may be shared: compare
+ * figures of one run.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -95,9 +96,10 @@ try {
   await dc.close();
 
   const [dsh] = await timedOpen('builtin:shapes?n=3000');
-  figures.push(await measure('builtin:shapes 28×28×1 (drawn)', dsh, true));
+  figures.push(await measure('builtin:shapes 28×28×1, first epoch (drawn)', dsh, true));
+  figures.push(await measure('builtin:shapes 28×28×1, second epoch (cache)', dsh, true));
   const [dsc] = await timedOpen('builtin:shapes?n=2000&size=32&channels=3');
-  figures.push(await measure('builtin:shapes 32×32×3 (drawn)', dsc, true));
+  figures.push(await measure('builtin:shapes 32×32×3, first epoch (drawn)', dsc, true));
 
   // A folder of photos-like images: 128×96 JPEGs and PNGs in 4 classes, resized to 64×64.
   const folder = path.join(tmp, 'images');
