@@ -11,7 +11,7 @@ export const activation = defineLayer({
   category: 'activation',
   help: 'Applies a function to every value: the non-linearity that lets a network learn more than straight lines.',
   params: {
-    fn: choice(FUNCTIONS, {
+    activation: choice(FUNCTIONS, {
       default: 'relu',
       label: 'Function',
       help: 'relu: max(0, x); relu6: capped at 6; gelu, swish: smooth relu; sigmoid: 0…1; tanh: −1…1; softmax: probabilities over the last axis.',
@@ -19,6 +19,6 @@ export const activation = defineLayer({
     }),
   },
   ...shapeKeeping('Activation'),
-  summary: (p) => p.fn,
-  toTfjs: (tf, p, name) => tf.layers.activation({ name, activation: p.fn as never }),
+  summary: (p) => p.activation,
+  toTfjs: (tf, p, name) => tf.layers.activation({ name, activation: p.activation as never }),
 });

@@ -110,7 +110,7 @@ function propose(step: Step, at: number, shapes: Shape[]): Candidate | null {
     () => one('relu', { maxValue: r[0] % 2 ? 6 : 0 }),
     () => one('leaky-relu', { alpha: (r[0] % 10) / 10 }),
     () => one(pick(['elu', 'sigmoid', 'tanh', 'softmax'], r[0])),
-    () => one('activation', { fn: pick(ACTS.slice(1), r[0]) }),
+    () => one('activation', { activation: pick(ACTS.slice(1), r[0]) }),
     () => one('dropout', { rate: (r[0] % 9) / 10 }),
     () => one('rescaling', { scale: 1 / (1 + (r[0] % 255)), offset: (r[1] % 3) - 1 }),
   ];

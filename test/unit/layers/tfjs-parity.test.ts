@@ -89,7 +89,7 @@ const ROWS: Row[] = [
   // Shape-keeping layers without weights.
   ...['dropout', 'activation', 'relu', 'leaky-relu', 'elu', 'sigmoid', 'tanh', 'softmax', 'rescaling'].flatMap((t) => [r(t, {}, [5, 5, 3], [5, 5, 3]), r(t, {}, [7], [7])]),
   r('relu', { maxValue: 6 }, [4, 4, 2], [4, 4, 2]),
-  r('activation', { fn: 'gelu' }, [3, 3, 2], [3, 3, 2]),
+  r('activation', { activation: 'gelu' }, [3, 3, 2], [3, 3, 2]),
   r('dropout', { rate: 0 }, [3, 3, 2], [3, 3, 2]),
 
   // Reshaping.
