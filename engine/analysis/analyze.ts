@@ -262,7 +262,8 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       ownError = true;
     } else {
       for (let i = 0; i < nSlots; i++)
-        if ((w.slots[i] ?? -1) < 0 && (i < need || i < w.slots.length)) {
+        // A gap below a connected slot; too few inputs altogether is E004 below.
+        if (i < w.slots.length && w.slots[i] < 0) {
           addIssue(k, issue('E009', `${label(k)}: input slot ${i} is not connected`, { fix: `Connect a layer to input ${i + 1}.` }));
           ownError = true;
         }
