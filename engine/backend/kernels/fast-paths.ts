@@ -10,9 +10,10 @@
  *   pixel. Ours scans each window once, finds its first maximum (strict >, as
  *   the CPU backend) and adds dy there, with channels in the inner loop.
  * - AvgPoolGrad: same shape of loop, spreading dy / window-size.
- * - Sum over leading axes (bias gradients: [N,H,W,C] → [C]): the shipped kernel
- *   transposes the whole tensor first so the reduced axes are innermost; ours
- *   accumulates rows in place.
+ * - Sum and Mean over leading axes (bias gradients and BatchNorm's batch
+ *   moments: [N,H,W,C] → [C]): the shipped kernels transpose the whole tensor
+ *   first so the reduced axes are innermost; ours accumulates rows in place.
+ * - Identity (zero-copy) and Tile (block replication), see below.
  *
  * The JS loops work directly on the wasm heap (Float32Array views); views are
  * taken after every allocation because growing the heap detaches them.
@@ -276,11 +277,20 @@ export function avgPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.Tensor
  * anything else goes to the shipped kernel.
  */
 export function sum(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  return reduceLeading(b, inputs, attrs, fallback, 'Sum');
+}
+
+/** Mean: as Sum (BatchNorm's batch moments reduce the leading axes [0,1,2]), divided by the count. */
+export function mean(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  return reduceLeading(b, inputs, attrs, fallback, 'Mean');
+}
+
+function reduceLeading(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback, name: 'Sum' | 'Mean'): tf.TensorInfo {
   const { x } = inputs;
   const rank = x.shape.length;
   const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
   const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-  if (!leading || x.dtype !== 'float32') return callFallback(fallback, b, inputs, attrs, 'Sum');
+  if (!leading || x.dtype !== 'float32') return callFallback(fallback, b, inputs, attrs, name);
   const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
   const keep = x.shape.slice(axes.length);
   const cols = keep.reduce((p, q) => p * q, 1);
@@ -292,6 +302,7 @@ export function sum(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, a
     const base = r * cols;
     for (let c = 0; c < cols; c++) acc[c] += src[base + c];
   }
+  if (name === 'Mean' && rows > 0) for (let c = 0; c < cols; c++) acc[c] /= rows;
   (b.typedArrayFromHeap(out) as Float32Array).set(acc);
   return out;
 }

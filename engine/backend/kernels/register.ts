@@ -13,7 +13,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv2d-grads';
-import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, sum, tile } from './fast-paths';
+import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 
 type Attrs = Record<string, unknown>;
@@ -89,6 +89,11 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'Sum',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => sum(b, inputs, a, fallback),
+  },
+  {
+    kernelName: 'Mean',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => mean(b, inputs, a, fallback),
   },
 ];
 

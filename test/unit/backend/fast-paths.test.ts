@@ -108,7 +108,7 @@ describe('pooling gradients', () => {
   });
 });
 
-describe('Sum', () => {
+describe('Sum and Mean', () => {
   const CASES: { name: string; shape: number[]; axis: number | number[] | undefined; keepDims: boolean }[] = [
     { name: 'bias gradient [N,H,W,C] over 0,1,2', shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false },
     { name: 'dense bias gradient over 0', shape: [33, 10], axis: 0, keepDims: false },
@@ -119,8 +119,9 @@ describe('Sum', () => {
   ];
   it.each(CASES)('$name', async (c) => {
     const xv = values(c.shape.reduce((p, q) => p * q), 7);
-    const [w, cpu] = await both(() => [tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims)]);
+    const [w, cpu] = await both(() => [tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims), tf.mean(tf.tensor(xv, c.shape), c.axis, c.keepDims)]);
     expectClose(w[0], cpu[0], 'sum');
+    expectClose(w[1], cpu[1], 'mean');
     await tf.setBackend('wasm');
     const shapeW = tf.tidy(() => tf.sum(tf.tensor(xv, c.shape), c.axis, c.keepDims).shape);
     await tf.setBackend('cpu');
