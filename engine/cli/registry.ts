@@ -4,6 +4,9 @@
  * COMMANDS (one line). `help` lists them in this order.
  */
 import { analyze } from './analyze';
+import { evaluateCommand } from './evaluate';
+import { predictCommand } from './predict';
+import { trainCommand } from './train';
 import { runTemplatesCommand } from './templates';
 import type { CliCommand } from './types';
 
@@ -15,4 +18,4 @@ const templates: CliCommand = {
   run: (args, io) => runTemplatesCommand(args, io),
 };
 
-export const COMMANDS: readonly CliCommand[] = [analyze, templates];
+export const COMMANDS: readonly CliCommand[] = [analyze, templates, trainCommand, evaluateCommand, predictCommand];

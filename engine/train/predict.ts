@@ -2,6 +2,7 @@
  * Prediction for one image: from pixels or an image file (decoded with
  * sharp), resized to the network's Input, to the top-k classes.
  */
+import { stat } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
 import { toInputTensor } from './adapt';
@@ -35,6 +36,11 @@ export interface DecodedImage {
 export async function decodeImage(input: string | Uint8Array, shape: Shape): Promise<DecodedImage> {
   const [h, w, c] = shape;
   if (c !== 1 && c !== 3) throw new TrainError(`the network's Input has ${c} channels; images can be fed to 1 (grey) or 3 (colour) channels only`, 'shape');
+  if (typeof input === 'string') {
+    const st = await stat(input).catch(() => null);
+    if (!st) throw new TrainError(`the image ${input} does not exist`, 'data');
+    if (!st.isFile()) throw new TrainError(`${input} is not a file`, 'data');
+  }
   const { default: sharp } = await import('sharp');
   let raw: Buffer;
   try {
