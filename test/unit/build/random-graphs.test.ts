@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../../engine/analysis';
 import type { GraphDoc, GraphEdge, GraphNode } from '../../../engine/graph/doc';
 import { LAYER_DEFS } from '../../../engine/layers';
@@ -213,11 +213,6 @@ describe('random networks: analysis = tfjs', () => {
       fc.property(graphArb, ({ input, steps }) => runOne(input, steps)),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-  });
-
-  afterAll(() => {
-    // Reported for the record (vitest prints it with --reporter=verbose).
-    console.log(`random-graphs: layers built and checked by type ${JSON.stringify(Object.fromEntries(built))}; refused by both ${JSON.stringify(Object.fromEntries(refused))}`);
   });
 
   it('exercised every layer type and the main refusals', () => {
