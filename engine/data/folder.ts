@@ -108,15 +108,21 @@ interface Meta {
   grey: boolean;
 }
 
-/** Reads headers of many files with bounded concurrency. */
+/** Runs `fn` over `items`, `n` at a time. The first failure stops the other workers from taking more items. */
 async function mapPool<T, R>(items: T[], n: number, fn: (t: T, i: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       throwIfAborted(signal, 'Opening the image folder');
       const i = next++;
-      out[i] = await fn(items[i], i);
+      try {
+        out[i] = await fn(items[i], i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
@@ -210,9 +216,11 @@ export const folderKind: DatasetKind = {
       DECODE_CONCURRENCY,
       async (e) => {
         try {
-          const m = opts.validate === 'full' ? await sharp(e.file).raw().toBuffer({ resolveWithObject: true }).then((r) => ({ ...r.info, space: r.info.channels <= 2 ? 'b-w' : 'srgb', orientation: 1 })) : await sharp(e.file).metadata();
+          const m = await sharp(e.file).metadata();
           if (!m.width || !m.height) throw new Error('no image size in its header');
-          const swap = (('orientation' in m && m.orientation) || 1) >= 5;
+          if (opts.validate === 'full') await sharp(e.file).raw().toBuffer();
+          // EXIF orientations 5–8 turn the image a quarter: decoding (auto-rotated) swaps width and height.
+          const swap = (m.orientation ?? 1) >= 5;
           e.meta = { width: swap ? m.height : m.width, height: swap ? m.width : m.height, grey: m.space === 'b-w' || (m.channels ?? 3) <= 2 };
         } catch (err) {
           if (!skipBad) {

@@ -157,6 +157,17 @@ describe('image folders', () => {
     await ds.close();
   });
 
+  it('applies EXIF rotation: an 8×6 photo marked "rotate 90°" is 6 wide and 8 high', async () => {
+    const r = path.join(tmp.dir, 'exif');
+    for (const c of ['p', 'q']) {
+      mkdirSync(path.join(r, c), { recursive: true });
+      await sharp(pattern(1, 8, 6), { raw: { width: 8, height: 6, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toFile(path.join(r, c, 'x.jpg'));
+    }
+    const ds = await openDataset(`folder:${r}?test=0`);
+    expect(ds.inputShape).toEqual([8, 6, 3]);
+    await ds.close();
+  });
+
   it('images of different sizes default to 64×64', async () => {
     const m = path.join(tmp.dir, 'mixed');
     await writeImage(path.join(m, 'x', 'a.png'), 1, { w: 10, h: 7 });
