@@ -64,7 +64,9 @@ const TOUCHES_RECENT = new Set<EngineRequestName>(['openProject', 'saveProject',
 export function isTrustedSender(e: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>): boolean {
   const frame = e.senderFrame;
   if (!frame || !mainWindow || mainWindow.isDestroyed() || e.sender !== mainWindow.webContents) return false;
-  if (frame !== e.sender.mainFrame) return false; // no iframes
+  // Only the top frame, never an iframe. Compared by ids as well, in case Electron hands out a new wrapper object.
+  const top = e.sender.mainFrame;
+  if (frame !== top && !(frame.processId === top.processId && frame.routingId === top.routingId)) return false;
   try {
     const u = new URL(frame.url);
     return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;

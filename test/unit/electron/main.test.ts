@@ -19,7 +19,7 @@ const fx = vi.hoisted(() => {
   const protocols = new Map<string, Fn>();
   const makeContents = () => {
     const on = new Map<string, Fn[]>();
-    const mainFrame = { url: 'app://renderer/index.html' };
+    const mainFrame = { url: 'app://renderer/index.html', processId: 7, routingId: 1 };
     return {
       on: (ev: string, fn: Fn) => void on.set(ev, [...(on.get(ev) ?? []), fn]),
       listeners: on,
@@ -178,10 +178,13 @@ describe('electron/main.ts with fake Electron modules', () => {
   it('answers only our window main frame at our origin', async () => {
     const info = await call('hostInfo');
     expect(info).toMatchObject({ ok: true, value: { transport: 'electron', nativeDialogs: true } });
+    // The same top frame through another wrapper object is still trusted.
+    const sameTop = { ...win().webContents.mainFrame };
+    expect(await call('hostInfo', undefined, { sender: win().webContents, senderFrame: sameTop })).toMatchObject({ ok: true });
     const other = fx.makeContents();
     const refused = [
       { sender: other, senderFrame: other.mainFrame }, // another web contents
-      { sender: win().webContents, senderFrame: { url: 'app://renderer/index.html' } }, // an iframe
+      { sender: win().webContents, senderFrame: { url: 'app://renderer/index.html', processId: 7, routingId: 2 } }, // an iframe
       { sender: win().webContents, senderFrame: null }, // frame gone
     ];
     for (const e of refused) expect(await call('hostInfo', undefined, e)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
