@@ -62,7 +62,7 @@ export const HANDLERS: HandlerTable = {
   startTraining: notImplemented('Training'),
   evaluate: notImplemented('Evaluation'),
   predict: notImplemented('Prediction'),
-  inspect: notImplemented('Inspection'),
+  inspect: (req, s) => s.jobs.start('inspect', req),
   exportModel: notImplemented('Exporting a trained model'),
   cancelJob: (jobId, s) => s.jobs.cancel(jobId),
 };

@@ -9,4 +9,5 @@ import type { JobKindTable } from './job-worker-runtime';
 export const JOB_KINDS: JobKindTable = {
   train: () => import('../../engine/train/job').then((m) => m.runTrainJob),
   evaluate: () => import('../../engine/train/job').then((m) => m.runEvaluateJob),
+  inspect: () => import('../../engine/inspect/job').then((m) => m.runInspectJob),
 };

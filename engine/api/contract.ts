@@ -260,9 +260,38 @@ export interface EvaluationResult {
 export interface InspectResult {
   view: InspectView;
   /** PNG base64 images with a caption each (one per channel, filter or overlay). */
-  images: { caption: string; base64: string; width: number; height: number }[];
+  images: InspectPicture[];
   /** Numbers the view computed that the UI may show (e.g. effective RF size). */
   stats?: Record<string, number>;
+  /** The image looked at, at the network's input size, enlarged `scale`× (absent for views without an image). */
+  input?: { base64: string; width: number; height: number; /** Picture pixels per input pixel. */ scale: number };
+  /** Class names of the model's outputs, when known (trained model's dataset). */
+  classNames?: string[];
+  /** The network's top classes for the image, best first (classifiers only). */
+  prediction?: { index: number; name: string; probability: number }[];
+  /** Lines for the user about choices made (default layer, random weights, …). */
+  notes?: string[];
+}
+
+/** One picture of an inspection result. */
+export interface InspectPicture {
+  caption: string;
+  /** PNG bytes, base64 (no `data:` prefix). */
+  base64: string;
+  width: number;
+  height: number;
+  /** Which view made it (with several views per request). */
+  view?: InspectView;
+  /** Layer name it shows (feature maps, filters, Grad-CAM, effective RF, maximisation). */
+  layer?: string;
+  /**
+   * For a grid of tiles (feature maps, filters): where tile i sits, so a
+   * click maps back to (channel, row, col). Tile i is at column i % cols,
+   * row ⌊i / cols⌋; its top-left picture pixel is
+   * (pad + col·(tileWidth + pad), pad + row·(tileHeight + pad)); one map
+   * pixel is `scale` picture pixels; tile i shows channel `channels[i]`.
+   */
+  grid?: { count: number; cols: number; rows: number; tileWidth: number; tileHeight: number; pad: number; scale: number; channels: number[] };
 }
 
 export interface ExportResult {
@@ -353,7 +382,15 @@ export interface Prediction {
   top: { index: number; name: string; probability: number }[];
 }
 
-export type InspectView = 'activations' | 'filters' | 'saliency' | 'smoothgrad' | 'gradcam' | 'effective-rf';
+/**
+ * - activations: the chosen layer's feature maps as a grid;
+ * - filters: the chosen conv layer's filters (else the first conv's);
+ * - saliency / smoothgrad: ∂ class score / ∂ pixels (plain, or averaged over noisy copies);
+ * - gradcam: Grad-CAM at the chosen layer (else the last spatial one);
+ * - effective-rf: ∂ unit / ∂ pixels beside the analysis' theoretical field;
+ * - maximize: an image that maximises one channel of the chosen layer (gradient ascent).
+ */
+export type InspectView = 'activations' | 'filters' | 'saliency' | 'smoothgrad' | 'gradcam' | 'effective-rf' | 'maximize';
 
 export interface InspectRequest {
   model: ModelRef;
@@ -365,6 +402,18 @@ export interface InspectRequest {
   classIndex?: number;
   /** Unit for the effective receptive field: [row, col, channel] in the layer's output. */
   unit?: [number, number, number];
+  /** Compute these views in one job (one model load); `view` is then the first. Results: one picture set per view, tagged with `view`. */
+  views?: InspectView[];
+  /** The image: sample `index` of a dataset split (instead of `image`). */
+  sample?: { spec: string; split?: 'train' | 'test'; index: number };
+  /** Channel for 'maximize' (default 0). */
+  channel?: number;
+  /** Gradient-ascent steps for 'maximize' (default 200, at most 500). */
+  steps?: number;
+  /** Noisy copies for 'smoothgrad' (default 25, at most 200). */
+  samples?: number;
+  /** Most tiles in a grid of feature maps or filters (default 64). */
+  maxTiles?: number;
 }
 
 export type ExportFormat = 'tfjs' | 'onnx' | 'keras' | 'pytorch';

@@ -106,6 +106,8 @@ const imageInputSchema = z.union([z.object({ path: pathSchema }), z.object({ bas
 
 const none = z.undefined();
 
+const inspectViewSchema = z.enum(['activations', 'filters', 'saliency', 'smoothgrad', 'gradcam', 'effective-rf', 'maximize']);
+
 /**
  * One schema per request, typed by the contract. A key missing here, or a
  * schema whose output does not match the request's argument type, fails to
@@ -164,11 +166,17 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
   }),
   inspect: z.object({
     model: modelRefSchema,
-    view: z.enum(['activations', 'filters', 'saliency', 'smoothgrad', 'gradcam', 'effective-rf']),
+    view: inspectViewSchema,
     nodeId: idSchema,
     image: imageInputSchema.optional(),
     classIndex: z.number().int().min(0).optional(),
     unit: z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]).optional(),
+    views: z.array(inspectViewSchema).min(1).max(7).optional(),
+    sample: z.object({ spec: datasetSchema.shape.spec, split: z.enum(['train', 'test']).optional(), index: z.number().int().min(0) }).optional(),
+    channel: z.number().int().min(0).optional(),
+    steps: z.number().int().min(1).max(500).optional(),
+    samples: z.number().int().min(1).max(200).optional(),
+    maxTiles: z.number().int().min(1).max(1024).optional(),
   }),
   exportModel: z.object({
     model: modelRefSchema,
