@@ -10,7 +10,7 @@
  * summed element for averages and Add. Comparisons (max pooling, ReLU) and
  * non-linear functions (sigmoid, softmax…) count 0: they are not multiply-adds.
  */
-import { convOut, deconvOut, padBefore, type Padding } from '../core/conv-math';
+import { convOut, deconvOut, dilatedKernel, padBefore, type Padding } from '../core/conv-math';
 import type { LayerError } from '../core/issues';
 import { formatInt, formatShape, type Shape } from '../core/shape';
 import { bool, choice, int, pair, type ParamsOf } from './params';
@@ -42,7 +42,7 @@ export const depthMultiplier = (help: string) => int({ default: 1, min: 1, max: 
 
 /** Bias and the activation fused into a weighted layer. */
 export const BIAS_ACTIVATION = {
-  useBias: bool({ default: true, label: 'Bias', help: 'Learn one added constant per output channel.' }),
+  useBias: bool({ default: true, label: 'Bias', help: 'Learn one added constant per output channel (or unit).' }),
   activation: choice(ACTIVATIONS, { default: 'linear', label: 'Activation', help: 'Function applied to the output; linear = none.' }),
 };
 
@@ -51,8 +51,8 @@ export function convTfArgs(
   p: { kernel: readonly [number, number]; stride: readonly [number, number]; padding: Padding; useBias: boolean; activation: ActivationName },
   name: string,
 ) {
-  const pair = (x: readonly [number, number]): [number, number] => [x[0], x[1]];
-  return { name, kernelSize: pair(p.kernel), strides: pair(p.stride), padding: p.padding, useBias: p.useBias, activation: p.activation as never };
+  const tuple = (x: readonly [number, number]): [number, number] => [x[0], x[1]];
+  return { name, kernelSize: tuple(p.kernel), strides: tuple(p.stride), padding: p.padding, useBias: p.useBias, activation: p.activation as never };
 }
 
 /** Requires a 3-D (H, W, C) input; otherwise an error naming what arrived. */
@@ -117,7 +117,7 @@ export function windowOut(
   for (let a = 0; a < 2; a++) {
     const n = x[a];
     const axis = a === 0 ? 'height' : 'width';
-    const kd = dilation[a] * (kernel[a] - 1) + 1;
+    const kd = dilatedKernel(kernel[a], dilation[a]);
     if (padding === 'valid' && kd > n) {
       const what = dilation[a] > 1 ? `dilated ${names.kernelWord} (${kernel[a]} taps × dilation ${dilation[a]} = ${kd})` : `${names.kernelWord} ${kernel[a]}`;
       return {
@@ -192,7 +192,7 @@ export function formula(expr: string, total: number): string {
 }
 
 /** Nothing to learn. */
-export const NO_WEIGHTS: ParamCount = { trainable: 0, nonTrainable: 0, formula: 'no weights' };
+export const NO_WEIGHTS: ParamCount = Object.freeze({ trainable: 0, nonTrainable: 0, formula: 'no weights' });
 
 /**
  * Weights of a full convolution (Conv2D, Conv2DTranspose): one kh×kw×C kernel
