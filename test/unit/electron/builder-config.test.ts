@@ -10,7 +10,8 @@ import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import sharp from 'sharp';
-import { DOCUMENT_EXTENSION, DOCUMENT_MIME } from '../../../engine/api';
+import { DOCUMENT_EXTENSION, DOCUMENT_MIME, REQUEST_NAMES, channelOf } from '../../../engine/api';
+import { spawnSync } from 'node:child_process';
 import { JobRunner } from '../../../electron/services/job-runner';
 import type { JobEnd } from '../../../engine/api';
 import { buildElectron, buildRenderer, ROOT } from '../../../scripts/build';
@@ -132,6 +133,22 @@ describe('electron-builder configuration', () => {
     }
     expect(new Set(requires('dist/electron/preload.cjs'))).toEqual(new Set(['electron']));
     expect(statSync(path.join(out, 'dist/electron/preload.cjs')).size).toBeLessThan(50_000);
+  });
+
+  it('the bundled main process starts (fake Electron) and serves the contract', () => {
+    const runner = path.join(ROOT, 'test/unit/electron/fixtures/run-main-bundle.cjs');
+    const r = spawnSync(process.execPath, [runner, path.join(out, 'dist/electron/main.cjs'), out], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect([...got.channels].sort()).toEqual(REQUEST_NAMES.map(channelOf).sort());
+    expect(got.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(got.webPreferences.preload).toBe(path.join(out, 'dist/electron/preload.cjs'));
+    expect(got.host).toMatchObject({ ok: true, value: { transport: 'electron', appVersion: '9.9.9' } });
+    // The templates are bundled into main.cjs (no templates/ folder is packed).
+    expect(got.templateCount).toBeGreaterThan(10);
+    expect(got.lenetNodes).toBeGreaterThan(5);
+    // tfjs and its wasm files load from the bundle (paths resolved from dist/electron).
+    expect(got.backend).toMatchObject({ ok: true, value: { backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) } });
   });
 
   it('the bundled job worker runs in a worker thread', async () => {
