@@ -14,7 +14,7 @@ import { describeValue } from '../core/describe';
 import { formatShape, shapeSize, type Shape } from '../core/shape';
 import type { GraphDoc, GraphEdge, GraphNode } from '../graph/doc';
 import { getLayerDef, type AnyLayerDef, type ParamCount, type RfRule } from '../layers';
-import { resolveParamsFast } from './resolve';
+import { resolveParamsCached } from './resolve';
 import { applyStep, globalState, inputState, mergeStates, summarize, type RfState } from './receptive-field';
 import { topoSort } from './topo';
 import type { GraphAnalysis, GraphTotals, NodeAnalysis } from './types';
@@ -235,7 +235,7 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
       return;
     }
     const raw = w.node.params;
-    const resolved = resolveParamsFast(def, raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined);
+    const resolved = resolveParamsCached(def, raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined);
     r.params = resolved.params;
     let ownError = w.rootCause === k;
     if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {

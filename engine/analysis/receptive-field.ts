@@ -43,6 +43,8 @@ export interface RfState {
   /** [H, W] of the network input the field is measured in. */
   image: Pair;
   global: boolean;
+  /** The summary, computed once per state (see summarize). */
+  summary?: ReceptiveField;
 }
 
 /** Periods beyond this are collapsed to a (slightly larger) linear bound. */
@@ -231,20 +233,13 @@ export function mergeStates(sts: readonly RfState[], out: readonly number[]): Rf
 }
 
 /**
- * Layers that keep the grid (activations, BatchNorm…) pass their input's state
- * on unchanged, so they share one summary object (fewer allocations per
- * keystroke). Summaries are read-only.
+ * What the user sees: size (widest unit), effective stride, start (centre of
+ * unit 0). Layers that keep the grid (activations, BatchNorm…) pass their
+ * input's state on unchanged, so they share one summary object (fewer
+ * allocations per keystroke). Summaries are read-only.
  */
-const SUMMARIES = new WeakMap<RfState, ReceptiveField>();
-
-/** What the user sees: size (widest unit), effective stride, start (centre of unit 0). */
 export function summarize(st: RfState): ReceptiveField {
-  let rf = SUMMARIES.get(st);
-  if (!rf) {
-    rf = summarizeNew(st);
-    SUMMARIES.set(st, rf);
-  }
-  return rf;
+  return (st.summary ??= summarizeNew(st));
 }
 
 function summarizeNew(st: RfState): ReceptiveField {

@@ -40,3 +40,23 @@ describe('resolveParamsFast', () => {
     expect(resolveParamsFast(def, undefined)).toEqual(resolveParams(def, undefined));
   });
 });
+
+describe('resolveParamsCached', () => {
+  it('reuses a result only while the stored values are unchanged, even when mutated in place', async () => {
+    const { resolveParamsCached } = await import('../../../engine/analysis/resolve');
+    const conv = LAYER_DEFS.find((d) => d.type === 'conv2d')!;
+    const raw: Record<string, unknown> = { filters: 8, kernel: [3, 3] };
+    const first = resolveParamsCached(conv, raw);
+    expect(resolveParamsCached(conv, raw)).toBe(first); // cached
+    raw.filters = 16;
+    expect(resolveParamsCached(conv, raw).params.filters).toBe(16);
+    (raw.kernel as number[])[0] = 5;
+    expect(resolveParamsCached(conv, raw).params.kernel).toEqual([5, 3]);
+    raw.kernel = [[1]];
+    expect(resolveParamsCached(conv, raw).errors.map((e) => e.field)).toEqual(['kernel']);
+    (raw.kernel as number[][])[0][0] = 2; // nested values are never cached
+    expect(resolveParamsCached(conv, raw).errors[0].message).toMatch(/\[\[2\]\]/);
+    delete raw.kernel;
+    expect(resolveParamsCached(conv, raw)).toEqual(resolveParams(conv, raw));
+  });
+});
