@@ -90,7 +90,7 @@ export function registerCustomLayers(tf: TF): CustomLayers {
     static className = 'BatchNormalization';
 
     override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
-      const training = kwargs.training === true && this.trainable;
+      const training = kwargs?.training === true && this.trainable;
       if (!training) return super.call(inputs, { ...kwargs, training: false });
       const self = this as unknown as { gamma: unknown; beta: unknown };
       if (self.gamma != null && self.beta != null) return super.call(inputs, kwargs);
