@@ -26,6 +26,12 @@ export const BYTES_PER_VALUE = 4;
 export const HUGE_PARAMS = 100_000_000;
 export const HUGE_ACTIVATION_VALUES = 100_000_000;
 
+/**
+ * Layer names TensorFlow.js accepts (its tensorNameRegex, without '/', which
+ * opens a name scope); anything else fails when the model is built.
+ */
+export const LAYER_NAME = /^[A-Za-z0-9][-A-Za-z0-9._]*$/;
+
 /** Most slots a layer of unknown type may be wired to before we call it nonsense. */
 const MAX_UNKNOWN_SLOTS = 64;
 
@@ -114,6 +120,8 @@ export function analyzeGraph(doc: GraphDoc): GraphAnalysis {
   for (let k = 0; k < n; k++) {
     const nm = W[k].node.name;
     if (typeof nm !== 'string' || nm === '') continue;
+    if (!LAYER_NAME.test(nm))
+      addIssue(k, issue('E001', `Layer name ${quote(nm)} cannot be used in a model: TensorFlow.js names start with a letter or digit and contain only letters, digits, _ - .`, { field: 'name', fix: 'Rename the layer, e.g. "block1_conv1".' }));
     if (taken.has(nm)) {
       const first = W[taken.get(nm)!];
       addIssue(k, issue('E017', `Layer name "${nm}" is already used by layer "${first.id}"`, { field: 'name', fix: 'Rename one of them: weights are matched by layer name.' }));

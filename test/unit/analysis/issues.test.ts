@@ -121,3 +121,14 @@ describe('issues on the node that causes them', () => {
     expect(on(analyzeGraph(g.doc), d)).toEqual(['W103']);
   });
 });
+
+describe('layer names', () => {
+  it('a name TensorFlow.js would refuse is an error on the node', () => {
+    const g = graph();
+    const c = g.input([8, 8, 1]).conv2d({}, { name: 'my conv/1' });
+    const ok = c.conv2d({}, { name: 'block1_conv-2.a' });
+    const a = analyzeGraph(g.doc);
+    expect(a.nodes[c.id].issues.map((i) => [i.code, i.field])).toEqual([['E001', 'name']]);
+    expect(a.nodes[ok.id].issues).toEqual([]);
+  });
+});

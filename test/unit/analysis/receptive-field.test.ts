@@ -220,6 +220,22 @@ const opArb: fc.Arbitrary<Op1> = fc.oneof(
 );
 
 describe('receptive field: brute force, per output unit', () => {
+  it('branches with different jumps (equal shapes) merge to an approximate bound', () => {
+    // n=32: a 17-tap valid window (jump 1) and a 2×/2 window (jump 2) both give 16 units.
+    const p1: Op1[] = [{ kind: 'win', k: 17, s: 1, d: 1, pad: 'valid' }];
+    const p2: Op1[] = [{ kind: 'win', k: 2, s: 2, d: 1, pad: 'valid' }];
+    const a1 = chainAxis(32, p1)!;
+    const a2 = chainAxis(32, p2)!;
+    expect([a1.n, a2.n, a1.a.j, a2.a.j]).toEqual([16, 16, 1, 2]);
+    const merged = mergeAxes([a1.a, a2.a], 16);
+    expect(merged.approx).toBe(true);
+    const masks = orMasks(runChain(32, p1)!, runChain(32, p2)!);
+    const widest = Math.max(...masks.map((m) => extent(m)!).map(([l, h]) => h - l + 1));
+    const [lo, hi] = unitRegion(merged, 0);
+    expect(hi - lo + 1).toBe(widest); // the widest union over the real units
+    expect(extent(masks[0])).toEqual([0, 16]);
+  });
+
   it('random 1-D chains of convolutions (strided, dilated), padding, transposed convolutions and upsampling', () => {
     let total = 0;
     fc.assert(
