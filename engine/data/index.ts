@@ -4,7 +4,7 @@
  */
 export type { Batch, BatchOptions, Dataset, DatasetChoice, DatasetInfo, DatasetStats, ImageShape, OpenOptions, OpenProgress, Sample, SkippedFile, Split } from './types';
 export { DatasetError, type DatasetErrorCode } from './errors';
-export { DATASET_KINDS, getDatasetKind, listBuiltinDatasets, listDatasetChoices, openDataset } from './registry';
+export { DATASET_KINDS, detectDataset, getDatasetKind, listBuiltinDatasets, listDatasetChoices, openDataset, type DetectedSpec } from './registry';
 export type { DatasetKind } from './kind';
 export { parseSpec, formatSpec, type ParsedSpec } from './spec';
 export { splitTrainValidation, type IndexSplit } from './split';

@@ -4,10 +4,11 @@
  * DATASET_KINDS, document it in docs/datasets.md, test it in test/unit/data/.
  */
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { cifar10Kind } from './cifar';
 import { DatasetError } from './errors';
-import { folderKind } from './folder';
-import { fashionMnistKind, mnistKind } from './idx';
+import { folderKind, IMAGE_EXTENSIONS } from './folder';
+import { fashionMnistKind, idxFileNames, mnistKind } from './idx';
 import type { DatasetKind } from './kind';
 import { parseSpec } from './spec';
 import { shapesKind } from './synthetic-shapes';
@@ -53,6 +54,55 @@ export async function listDatasetChoices(): Promise<DatasetChoice[]> {
       if (ok) out.push({ spec: `${k.kind}:${dir}`, name: k.label, description: `${k.description} Installed in ${dir}.`, ready: true, expects: k.expects });
     }
     out.push({ spec: `${k.kind}:DIR`, name: k.label, description: k.description, ready: false, expects: k.expects });
+  }
+  return out;
+}
+
+/** A spec the picker can offer for a directory the user chose. */
+export interface DetectedSpec {
+  spec: string;
+  /** Display name of the format. */
+  name: string;
+  /** Why this format was recognised, e.g. "holds train-images-idx3-ubyte.gz". */
+  reason: string;
+}
+
+/**
+ * Guesses which formats a directory the user picked holds, best guess first
+ * (nothing is decoded; open the spec to check the files). MNIST and
+ * Fashion-MNIST files look alike: a path mentioning "fashion" ranks
+ * Fashion-MNIST first, otherwise MNIST. Empty when nothing is recognised.
+ */
+export async function detectDataset(dir: string): Promise<DetectedSpec[]> {
+  const abs = path.resolve(dir);
+  const entries = await fsp.readdir(abs, { withFileTypes: true }).catch(() => null);
+  if (!entries) return [];
+  const names = entries.map((e) => e.name);
+  const lower = names.map((n) => n.toLowerCase());
+  const out: DetectedSpec[] = [];
+  const idx = names.find((n, i) => idxFileNames('train', 'images').includes(lower[i]));
+  if (idx) {
+    const fashionFirst = /fashion/i.test(abs);
+    const both = [
+      { spec: `fashion-mnist:${abs}`, name: 'Fashion-MNIST', reason: `holds ${idx}` },
+      { spec: `mnist:${abs}`, name: 'MNIST', reason: `holds ${idx}` },
+    ];
+    out.push(...(fashionFirst ? both : both.reverse()));
+  }
+  if (lower.includes('data_batch_1.bin') || lower.includes('test_batch.bin')) out.push({ spec: `cifar10:${abs}`, name: 'CIFAR-10', reason: 'holds CIFAR-10 binary batches' });
+  else if (entries.some((e) => e.isDirectory() && e.name === 'cifar-10-batches-bin')) out.push({ spec: `cifar10:${abs}`, name: 'CIFAR-10', reason: 'holds cifar-10-batches-bin' });
+  // Image folder: at least two visible subfolders, one of which (or train/) holds an image.
+  const subdirs = entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.'));
+  if (subdirs.length >= 2) {
+    for (const s of subdirs.slice(0, 50)) {
+      const inner = await fsp.readdir(path.join(abs, s.name), { withFileTypes: true }).catch(() => []);
+      const img = inner.find((e) => IMAGE_EXTENSIONS.includes(path.extname(e.name).toLowerCase()));
+      const nested = /^(train|test)$/i.test(s.name) && inner.some((e) => e.isDirectory());
+      if (img || nested) {
+        out.push({ spec: `folder:${abs}`, name: 'Image folder', reason: img ? `${s.name}/ holds ${img.name}` : `has ${s.name}/ with class folders` });
+        break;
+      }
+    }
   }
   return out;
 }

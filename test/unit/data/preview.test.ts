@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { describeDataset, encodePng, formatSpec, listBuiltinDatasets, listDatasetChoices, openDataset, parseSpec, previewDataset } from '../../../engine/data';
+import { describeDataset, detectDataset, encodePng, formatSpec, listBuiltinDatasets, listDatasetChoices, openDataset, parseSpec, previewDataset } from '../../../engine/data';
+import { tempDir, writeCifarSet, writeIdxSet } from './helpers';
 
 function decodeDataUrl(url: string): PNG {
   expect(url.startsWith('data:image/png;base64,')).toBe(true);
@@ -75,5 +77,37 @@ describe('specs and the list of choices', () => {
     for (const k of ['fashion-mnist', 'mnist', 'cifar10', 'folder']) expect(all.some((c) => c.spec === `${k}:DIR` && !c.ready && c.expects)).toBe(true);
     const installed = existsSync('/usr/share/datasets/fashion-mnist');
     expect(all.some((c) => c.spec === 'fashion-mnist:/usr/share/datasets/fashion-mnist' && c.ready)).toBe(installed);
+  });
+});
+
+describe('detectDataset (the picker, after the user chose a directory)', () => {
+  it('recognises each format and ranks MNIST/Fashion-MNIST by the path', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const fashion = path.join(dir, 'my-fashion');
+      writeIdxSet(fashion, { gzip: true });
+      expect((await detectDataset(fashion)).map((d) => d.spec)).toEqual([`fashion-mnist:${fashion}`, `mnist:${fashion}`]);
+      const digits = path.join(dir, 'digits');
+      writeIdxSet(digits);
+      const d = await detectDataset(digits);
+      expect(d.map((x) => x.spec)).toEqual([`mnist:${digits}`, `fashion-mnist:${digits}`]);
+      expect(d[0].reason).toBe('holds train-images-idx3-ubyte');
+      // Every guess opens.
+      for (const x of d) await (await openDataset(x.spec)).close();
+      const cifar = path.join(dir, 'c');
+      writeCifarSet(path.join(cifar, 'cifar-10-batches-bin'));
+      expect((await detectDataset(cifar)).map((x) => x.spec)).toEqual([`cifar10:${cifar}`]);
+      expect((await detectDataset(path.join(cifar, 'cifar-10-batches-bin')))[0].spec).toBe(`cifar10:${path.join(cifar, 'cifar-10-batches-bin')}`);
+      const imgs = path.join(dir, 'pets');
+      for (const c of ['cat', 'dog']) {
+        mkdirSync(path.join(imgs, c), { recursive: true });
+        writeFileSync(path.join(imgs, c, 'a.PNG'), encodePng(Uint8Array.of(1, 2, 3, 4), [2, 2, 1]));
+      }
+      expect(await detectDataset(imgs)).toEqual([{ spec: `folder:${imgs}`, name: 'Image folder', reason: 'cat/ holds a.PNG' }]);
+      expect(await detectDataset(path.join(dir, 'nothing-here'))).toEqual([]);
+      expect(await detectDataset(path.join(imgs, 'cat'))).toEqual([]);
+    } finally {
+      cleanup();
+    }
   });
 });
