@@ -62,7 +62,12 @@ export function needImage(inputs: readonly Shape[], label: string): LayerError |
     return {
       code: 'E005',
       message: `${label} needs an image-shaped input (height × width × channels); received ${x ? formatShape(x) : 'nothing'}`,
-      fix: x && x.length === 1 ? 'Place it before Flatten/Dense, or add a Reshape to H×W×C.' : 'Connect an image-shaped layer to its input.',
+      fix:
+        x && x.length === 1
+          ? 'Place it before Flatten/Dense, or add a Reshape to H×W×C.'
+          : x && x.length === 2
+            ? `Add a channel axis: make the shape ${x[0]}×${x[1]}×1 (in the Input layer, or with a Reshape).`
+            : 'Connect an image-shaped layer to its input.',
     };
   return null;
 }
