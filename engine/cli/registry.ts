@@ -4,6 +4,7 @@
  * COMMANDS (one line). `help` lists them in this order.
  */
 import { analyze } from './analyze';
+import { inspectCommand } from './inspect';
 import { evaluateCommand } from './evaluate';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
@@ -18,4 +19,4 @@ const templates: CliCommand = {
   run: (args, io) => runTemplatesCommand(args, io),
 };
 
-export const COMMANDS: readonly CliCommand[] = [analyze, templates, trainCommand, evaluateCommand, predictCommand];
+export const COMMANDS: readonly CliCommand[] = [analyze, templates, trainCommand, evaluateCommand, predictCommand, inspectCommand];

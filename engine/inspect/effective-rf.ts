@@ -28,7 +28,7 @@ export interface EffectiveRf {
   map: Float32Array;
   /** Bounding box of the pixels whose gradient is not zero (null: none). */
   nonZeroBox: PixelBox | null;
-  /** The unit's value for this image. */
+  /** The unit's value for this image (before the layer's activation when preActivation). */
   value: number;
 }
 
@@ -42,16 +42,19 @@ function checkUnit(shape: number[], unit: Unit, layer: string): void {
 /**
  * The gradient of unit `unit` of layer `layerName` with respect to the input
  * at `image`. A pixel is counted as seen when its gradient's magnitude is
- * above `eps` × the largest one (default 0: exactly non-zero).
+ * above `eps` × the largest one (default 0: exactly non-zero). The unit is
+ * taken before the layer's own activation (`preActivation`, default true):
+ * a ReLU unit that is off for this image would otherwise show nothing;
+ * earlier layers' activations still shape the gradient.
  */
-export function effectiveRf(tf: TF, model: tfjs.LayersModel, layerName: string, unit: Unit, image: InspectImage, eps = 0): EffectiveRf {
+export function effectiveRf(tf: TF, model: tfjs.LayersModel, layerName: string, unit: Unit, image: InspectImage, eps = 0, preActivation = true): EffectiveRf {
   layerByName(model, layerName);
   const shape = layerOutputShape(model, layerName);
   checkUnit(shape, unit, layerName);
   const [gradT, valT] = tf.tidy(() => {
     const x = inputTensor(tf, model, image);
     const pick = (t: tfjs.Tensor) => {
-      const y = runGraph(tf, model, t, { until: layerName });
+      const y = runGraph(tf, model, t, { until: layerName, preActivation });
       const begin = y.rank === 4 ? [0, unit.row, unit.col, unit.channel] : [0, unit.channel];
       return tf.sum(tf.slice(y, begin, begin.map(() => 1))) as tfjs.Scalar;
     };

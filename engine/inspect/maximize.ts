@@ -61,9 +61,10 @@ function roll(tf: TF, x: tfjs.Tensor4D, dy: number, dx: number): tfjs.Tensor4D {
   return t;
 }
 
-/** Mean activation of `channel` of the layer (over all positions). */
+/** Mean pre-activation of `channel` of the layer (over all positions). */
 function objective(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor, layer: string, channel: number): tfjs.Scalar {
-  const y = runGraph(tf, model, x, { until: layer });
+  // Before the activation: a channel that is off (ReLU) still has a gradient.
+  const y = runGraph(tf, model, x, { until: layer, preActivation: true });
   const begin = y.rank === 4 ? [0, 0, 0, channel] : [0, channel];
   const size = y.rank === 4 ? [-1, -1, -1, 1] : [-1, 1];
   return tf.mean(tf.slice(y, begin, size)) as tfjs.Scalar;

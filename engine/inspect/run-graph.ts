@@ -27,7 +27,17 @@ export interface RunOptions {
    * losing, and saturated probabilities have vanishing gradients.
    */
   logits?: boolean;
+  /**
+   * With `until`: return that layer's value before its activation (a fused
+   * activation is skipped; an activation layer returns its input). A ReLU
+   * unit that is off has zero gradient everywhere, which would leave channel
+   * maximisation stuck and an effective receptive field blank.
+   */
+  preActivation?: boolean;
 }
+
+/** Activation layers: their "pre-activation" value is their input. */
+const ACTIVATION_LAYERS = new Set(['ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'Activation', 'ThresholdedReLU', 'PReLU']);
 
 /** Inbound node of a layer in this model (layers built once have exactly one). */
 function inboundOf(layer: Layer): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
@@ -75,6 +85,12 @@ function softmaxKind(layer: Layer): 'layer' | 'activation' | null {
   return act === 'softmax' ? 'activation' : null;
 }
 
+/** Does the layer apply a (non-linear) activation of its own (Dense, Conv2D with activation)? */
+function hasActivation(layer: Layer): boolean {
+  const act = (layer as unknown as { activation?: { getClassName?: () => string } }).activation;
+  return !!act && typeof act.getClassName === 'function' && act.getClassName() !== 'linear' && !ACTIVATION_LAYERS.has(layer.getClassName());
+}
+
 /** Identity stand-in for a layer's activation function while we read its logits. */
 const LINEAR = { apply: (x: tfjs.Tensor) => x, getClassName: () => 'linear' };
 
@@ -119,8 +135,9 @@ export function runGraph(tf: TF, model: tfjs.LayersModel, x: tfjs.Tensor, opts: 
       });
       const arg = ins.length === 1 ? ins[0] : ins;
       const dropSoftmax = opts.logits && !target && layer === finalLayer ? softmaxKind(layer) : null;
-      if (dropSoftmax === 'layer') out = ins[0];
-      else if (dropSoftmax === 'activation') out = applyWithoutActivation(layer, arg);
+      const pre = opts.preActivation && layer === target;
+      if (dropSoftmax === 'layer' || (pre && ACTIVATION_LAYERS.has(layer.getClassName()))) out = ins[0];
+      else if (dropSoftmax === 'activation' || (pre && hasActivation(layer))) out = applyWithoutActivation(layer, arg);
       else out = layer.apply(arg, { training: false }) as tfjs.Tensor;
     }
     const hook = opts.hooks?.[layer.name];

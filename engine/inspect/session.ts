@@ -191,7 +191,7 @@ export async function computeViews(tf: TF, t: InspectTarget, req: ViewRequest, o
         pictures.push({
           view,
           name: 'erf',
-          caption: `Effective receptive field of ${layer} unit (row ${unit.row}, col ${unit.col}, channel ${unit.channel}): |∂unit/∂pixel| (√-scaled); green: theoretical field ${size} from the analysis; orange: pixels with a non-zero gradient`,
+          caption: `Effective receptive field of ${layer} unit (row ${unit.row}, col ${unit.col}, channel ${unit.channel}), before its activation: |∂unit/∂pixel| (√-scaled); green: theoretical field ${size} from the analysis; orange: pixels with a non-zero gradient`,
           layer,
           image: hconcat([heat, pic]),
         });
