@@ -24,6 +24,12 @@ export interface Picture {
   layout?: GridLayout;
 }
 
+/** A grid picture and where its tiles are. */
+export interface GridPicture {
+  image: RgbaImage;
+  layout: GridLayout;
+}
+
 /** Options for grids of maps. */
 export interface GridOptions {
   /** Most tiles shown (default 64); channels after it are left out. */
@@ -37,7 +43,7 @@ export interface GridOptions {
  * Feature maps as a grid, each map normalised to its own range (so a weak
  * channel's pattern is still visible; a constant map shows as the darkest colour).
  */
-export function renderFeatureMaps(s: MapStack, o: GridOptions = {}): Picture {
+export function renderFeatureMaps(s: MapStack, o: GridOptions = {}): GridPicture {
   const n = Math.min(s.channels, o.maxTiles ?? 64);
   const scale = scaleFor(Math.max(s.height, s.width), o.tileSize ?? 64);
   const channels = Array.from({ length: n }, (_, i) => i);
@@ -61,7 +67,7 @@ export function renderFeatureMaps(s: MapStack, o: GridOptions = {}): Picture {
  * stretched to its own min–max), otherwise blue–white–red around zero (a
  * filter with more than 1 input channel shows the mean over them).
  */
-export function renderFilters(b: FilterBank, o: GridOptions = {}): Picture {
+export function renderFilters(b: FilterBank, o: GridOptions = {}): GridPicture {
   const n = Math.min(b.count, o.maxTiles ?? 64);
   const { kernelHeight: kh, kernelWidth: kw, inChannels: ci } = b;
   const scale = scaleFor(Math.max(kh, kw), o.tileSize ?? 48);

@@ -138,7 +138,7 @@ export async function computeViews(tf: TF, t: InspectTarget, req: ViewRequest, o
       case 'activations': {
         const s = featureMaps(tf, model, layer, shown!);
         const p = renderFeatureMaps(s, { maxTiles: req.maxTiles });
-        const more = s.channels > p.layout!.count ? ` (first ${p.layout!.count} of ${s.channels})` : '';
+        const more = s.channels > p.layout.count ? ` (first ${p.layout.count} of ${s.channels})` : '';
         pictures.push({ view, name: 'feature-maps', caption: `Feature maps of ${layer}: ${s.height}×${s.width}×${s.channels}${more}, each map scaled to its own range`, layer, image: p.image, grid: p.layout });
         break;
       }
