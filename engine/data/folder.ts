@@ -11,6 +11,7 @@ import type { Dirent } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { decodeImageRaw, shortReason, type Fit } from './image';
 import { RecordDataset, type SplitSource } from './base';
 import { DatasetError, throwIfAborted } from './errors';
 import { listDir, requireDir } from './fileio';
@@ -26,20 +27,8 @@ const FALLBACK_SIDE = 64;
 /** Decodes in flight at once; sharp runs them on libuv's pool (4 threads by default). */
 const DECODE_CONCURRENCY = 4;
 
-export type Fit = 'fill' | 'cover' | 'contain';
-
 const isImage = (name: string) => IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 const visible = (name: string) => !name.startsWith('.') && !name.startsWith('__');
-
-/** A sharp/libvips error on one line: its distinct lines joined, trailing colons dropped, at most 200 characters. */
-function shortReason(e: unknown): string {
-  const lines = String((e as Error)?.message ?? e)
-    .split('\n')
-    .map((l) => l.trim().replace(/:+$/, ''))
-    .filter(Boolean);
-  const s = [...new Set(lines)].join('; ') || 'unknown error';
-  return s.length > 200 ? `${s.slice(0, 199)}…` : s;
-}
 
 /** Whether a directory entry is a folder or a file, following symbolic links (a linked class folder is common). */
 async function entryKind(dir: string, e: Dirent): Promise<'dir' | 'file' | 'other'> {
@@ -270,16 +259,7 @@ export const folderKind: DatasetKind = {
     let cacheBytes = 0;
     const cacheLimit = (opts.cacheMB ?? DEFAULT_CACHE_MB) * 1024 * 1024;
 
-    const decode = async (file: string): Promise<Uint8Array> => {
-      let img = sharp(file).rotate().flatten({ background: '#ffffff' }).resize(size[1], size[0], { fit, background: '#000000' });
-      img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-      const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-      if (info.channels === channels) return new Uint8Array(data.buffer, data.byteOffset, data.length);
-      // sharp keeps a grey source single-channel even when asked for sRGB: replicate it.
-      const out = new Uint8Array(rec);
-      for (let i = 0; i < size[0] * size[1]; i++) for (let c = 0; c < channels; c++) out[i * channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
-      return out;
-    };
+    const decode = (file: string) => decodeImageRaw(file, inputShape, { fit });
 
     const source = (entries: Entry[]): SplitSource => ({
       count: entries.length,
@@ -299,11 +279,12 @@ export const folderKind: DatasetKind = {
                 cacheBytes += px.length;
               }
             } catch (err) {
+              const reason = shortReason(err);
               if (!skipBad) {
-                throw new DatasetError('BAD_IMAGE', `${file} cannot be decoded: ${shortReason(err)}.`, 'Delete or replace that file, or open the folder with skipBad (?skipBad=1) to leave unreadable images out.', file);
+                throw new DatasetError('BAD_IMAGE', `${file} cannot be decoded: ${reason}.`, 'Delete or replace that file, or open the folder with skipBad (?skipBad=1) to leave unreadable images out.', file);
               }
               bad.add(file);
-              skipped.push({ file, reason: shortReason(err) });
+              skipped.push({ file, reason });
             }
           }
           if (px) {

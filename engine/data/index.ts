@@ -14,3 +14,4 @@ export { SHAPE_CLASSES, type ShapesOptions } from './synthetic-shapes';
 export { FASHION_MNIST_CLASSES, MNIST_CLASSES } from './idx';
 export { CIFAR10_CLASSES } from './cifar';
 export { IMAGE_EXTENSIONS } from './folder';
+export { decodeImage, type DecodeOptions, type Fit } from './image';

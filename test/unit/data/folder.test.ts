@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError, openDataset, previewDataset } from '../../../engine/data';
+import { DatasetError, decodeImage, openDataset, previewDataset } from '../../../engine/data';
 import { collect, tempDir } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -281,5 +281,27 @@ describe('image folder errors', () => {
     expect((await openError(`folder:${one}?fit=stretch`)).message).toMatch(/fit=stretch is not fill, cover or contain/);
     expect((await openError(`folder:${one}?test=1.5`)).message).toMatch(/test=1\.5 is not a number from 0 to 0\.9/);
     expect((await openError(`folder:`)).message).toMatch(/names no directory/);
+  });
+});
+
+describe('decodeImage (one image, decoded as folders decode)', () => {
+  it('gives the same pixels as the folder dataset, from a path or from bytes', async () => {
+    const d = path.join(tmp.dir, 'single');
+    await writeFolder(d, ['a', 'b'], 2, { w: 20, h: 10, format: 'jpeg' });
+    const ds = await openDataset(`folder:${d}?size=8x12&channels=1&fit=cover&test=0`);
+    const file = path.join(d, 'b', '01.jpg');
+    const fromPath = await decodeImage(file, [8, 12, 1], { fit: 'cover' });
+    const fromBytes = await decodeImage(readFileSync(file), [8, 12, 1], { fit: 'cover' });
+    const s = await ds.sample('train', 3);
+    expect(Array.from(fromPath, (v) => Math.fround(v / 255))).toEqual(Array.from(s.pixels));
+    expect(Array.from(fromBytes)).toEqual(Array.from(fromPath));
+    await ds.close();
+  });
+
+  it('names a file it cannot decode', async () => {
+    const f = path.join(tmp.dir, 'not-an-image.png');
+    writeFileSync(f, 'nope');
+    await expect(decodeImage(f, [4, 4, 3])).rejects.toThrow(/not-an-image\.png cannot be decoded: .*unsupported image format\. Use a PNG, JPEG or WebP image\./);
+    await expect(decodeImage(Uint8Array.of(1, 2, 3), [4, 4, 3])).rejects.toThrow(/^The image cannot be decoded/);
   });
 });
