@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dispatch, HANDLERS, type HandlerTable } from '../../../electron/handlers';
+import { dispatch, HANDLERS, notImplemented, type HandlerTable } from '../../../electron/handlers';
 import { createEngineServices } from '../../../electron/services/index';
 import { REQUEST_NAMES } from '../../../engine/api';
 
@@ -58,8 +58,9 @@ describe('dispatch', () => {
   });
 
   it('placeholders answer NOT_IMPLEMENTED', async () => {
-    const r = await dispatch(services, 'listDatasets', undefined);
-    expect(r).toMatchObject({ ok: false, error: { code: 'NOT_IMPLEMENTED' } });
+    const table = { ...HANDLERS, listDatasets: notImplemented('Listing datasets') } as HandlerTable;
+    const r = await dispatch(services, 'listDatasets', undefined, table);
+    expect(r).toEqual({ ok: false, error: { code: 'NOT_IMPLEMENTED', message: 'Listing datasets is not available in this version yet.' } });
   });
 
   it('serves the template gallery with totals, and refuses unknown ids', async () => {

@@ -105,8 +105,9 @@ describe('web host', () => {
     // A malformed argument is refused by the schema, with the field named.
     const bad = await (engine.saveProject as (x: unknown) => Promise<unknown>)({ path: '/x.cnnd', doc: { format: 'nope' } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', field: 'doc.format' } });
-    // Unimplemented methods answer NOT_IMPLEMENTED instead of throwing.
-    expect(await engine.listDatasets()).toMatchObject({ ok: false, error: { code: 'NOT_IMPLEMENTED' } });
+    // A method name outside the contract is refused, not thrown on.
+    const raw = await transport.invoke('noSuchMethod' as never, undefined);
+    expect(raw).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/not a method/) } });
     transport.close();
   });
 
