@@ -1,5 +1,5 @@
 import { formatInt, shapeSize } from '../core/shape';
-import { registerCustomLayers } from '../train/custom-layers';
+import { registerCustomLayers } from './tfjs-classes';
 import { defineLayer } from './define-layer';
 import { bool, float } from './params';
 import { needTensor } from './shared';

@@ -1,4 +1,4 @@
-import { registerCustomLayers } from '../train/custom-layers';
+import { registerCustomLayers } from './tfjs-classes';
 import { defineLayer } from './define-layer';
 import {
   BIAS_ACTIVATION,
@@ -27,6 +27,6 @@ export const conv2d = defineLayer({
   macs: ([x], p, out) => p.kernel[0] * p.kernel[1] * x[2] * out[0] * out[1] * out[2],
   rf: ([x], p) => windowRf(x, p.kernel, p.stride, p.padding, p.dilation),
   summary: (p) => `${p.filters} · ${fmtPair(p.kernel)}` + strideTag(p.stride) + dilationTag(p.dilation) + activationTag(p.activation),
-  // tfjs cannot train a dilated Conv2D; the corrected class can (engine/train/custom-layers.ts).
+  // tfjs cannot train a dilated Conv2D; the corrected class can (engine/layers/tfjs-classes.ts).
   toTfjs: (tf, p, name) => registerCustomLayers(tf).conv2d({ ...convTfArgs(p, name), filters: p.filters, dilationRate: [...p.dilation] }),
 });

@@ -73,3 +73,4 @@ export function getLayerDef(type: string): AnyLayerDef | undefined {
 export * from './types';
 export * from './params';
 export { defineLayer, defaultParams, resolveParams } from './define-layer';
+export { registerCustomLayers, dilateKernel } from './tfjs-classes';

@@ -1,5 +1,5 @@
 import { formatInt } from '../core/shape';
-import { registerCustomLayers } from '../train/custom-layers';
+import { registerCustomLayers } from './tfjs-classes';
 import { defineLayer } from './define-layer';
 import {
   BIAS_ACTIVATION,
@@ -44,6 +44,6 @@ export const separableConv2d = defineLayer({
   rf: ([x], p) => windowRf(x, p.kernel, p.stride, p.padding, p.dilation),
   summary: (p) => `${p.filters} · ${fmtPair(p.kernel)}` + strideTag(p.stride) + dilationTag(p.dilation) + activationTag(p.activation),
   toTfjs: (tf, p, name) =>
-    // tfjs cannot train a dilated SeparableConv2D; the corrected class can (engine/train/custom-layers.ts).
+    // tfjs cannot train a dilated SeparableConv2D; the corrected class can (engine/layers/tfjs-classes.ts).
     registerCustomLayers(tf).separableConv2d({ ...convTfArgs(p, name), filters: p.filters, dilationRate: [...p.dilation], depthMultiplier: p.depthMultiplier }),
 });

@@ -22,7 +22,7 @@
  * the same numbers, at the cost of multiplying the zeros too.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { TF } from '../layers/types';
+import type { TF } from './types';
 
 type BatchNormArgs = Parameters<TF['layers']['batchNormalization']>[0];
 type Kwargs = Record<string, unknown>;

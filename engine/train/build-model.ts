@@ -11,7 +11,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { GraphAnalysis } from '../analysis/types';
 import type { GraphDoc, GraphEdge } from '../graph/doc';
 import { getLayerDef, type TF } from '../layers';
-import { registerCustomLayers } from './custom-layers';
+import { registerCustomLayers } from '../layers/tfjs-classes';
 
 /** Thrown when the graph cannot be built; `issues` lists what to fix. */
 export class BuildError extends Error {

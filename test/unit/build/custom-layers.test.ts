@@ -1,11 +1,11 @@
 /**
- * The corrected tfjs classes (engine/train/custom-layers.ts): the same numbers
+ * The corrected tfjs classes (engine/layers/tfjs-classes.ts): the same numbers
  * as the stock tfjs layers forward, and trainable where the stock ones fail or
  * depart from Keras.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dilateKernel, registerCustomLayers } from '../../../engine/train/custom-layers';
+import { dilateKernel, registerCustomLayers } from '../../../engine/layers/tfjs-classes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
