@@ -13,7 +13,14 @@
  *   --seconds S                  minimum measured time per figure (default 4)
  *   --batch B                    batch size (default 64)
  *   --no-torch                   skip PyTorch
- *   --profile                    also print a per-kernel table of one training step (wasm)
+ *   --plain-adam                 use tf.train.adam rather than engine/backend's fused Adam
+ *   --profile                    also print a per-kernel CPU-time table of one training step
+ *   --accuracy [--accuracy-train N]  also train the 28×28 net for one epoch on the
+ *                                first N Fashion-MNIST training images (default all
+ *                                60,000) with identical initial weights on wasm and on
+ *                                the pure-JS cpu backend, and report test accuracy of
+ *                                each (data: /usr/share/datasets/fashion-mnist or
+ *                                FASHION_MNIST_DIR)
  *
  * Every measurement runs in its own child process (fresh heap; peak memory is
  * that process's max RSS). For each network, ours and PyTorch's runs are
@@ -24,6 +31,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -108,7 +116,12 @@ interface Args {
   batch: number;
   torch: boolean;
   profile: boolean;
+  /** Use tf.train.adam instead of the fused wasm Adam (to measure what fusing gains). */
+  plainAdam: boolean;
+  /** Fashion-MNIST accuracy check: train images used (0 = skip). */
+  accuracy: number;
   child?: { net: NetName; backend: string; threads: number };
+  accChild?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -134,7 +147,10 @@ function parseArgs(argv: string[]): Args {
     batch: num('batch', 64),
     torch: !argv.includes('--no-torch'),
     profile: argv.includes('--profile'),
+    plainAdam: argv.includes('--plain-adam'),
+    accuracy: argv.includes('--accuracy') ? num('accuracy-train', 60000) : 0,
   };
+  args.accChild = get('acc-child');
   const child = get('child');
   if (child) {
     const [net, backend, threads] = child.split(':');
@@ -173,12 +189,12 @@ interface Measure {
 
 async function childMain(a: Args): Promise<Measure> {
   const { net, backend, threads } = a.child!;
-  const { initBackend } = await import('../engine/backend');
+  const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads });
   const tf = info.tf;
   const def = NET_DEFS[net];
   const model = def.build(tf);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = a.plainAdam ? tf.train.adam(1e-3) : createAdam(tf, 1e-3);
   const B = a.batch;
   const x = tf.tensor4d(lcg(B * def.input[0] * def.input[1] * def.input[2], 1), [B, ...def.input]);
   const labels = tf.tensor1d(Int32Array.from(lcg(B, 2), (v) => Math.floor(v * 10)), 'int32');
@@ -275,11 +291,75 @@ function profileKernels(tf: TF, backend: string, fn: () => void, reps: number): 
   return rows.sort((p, q) => q.ms - p.ms);
 }
 
+/** Reads an IDX file (optionally gzipped): MNIST / Fashion-MNIST images or labels. */
+function readIdx(file: string): { dims: number[]; data: Uint8Array } {
+  let buf = fs.readFileSync(file);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf);
+  if (buf[0] !== 0 || buf[1] !== 0 || buf[2] !== 8) throw new Error(`${file}: not an unsigned-byte IDX file (magic ${buf.subarray(0, 4).toString('hex')})`);
+  const rank = buf[3];
+  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
+  return { dims, data: buf.subarray(4 + 4 * rank) };
+}
+
+function fashionDir(): string {
+  const dir = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+  const f = (n: string) => [path.join(dir, n), path.join(dir, `${n}.gz`)].find((p) => fs.existsSync(p));
+  if (!f('train-images-idx3-ubyte')) throw new Error(`Fashion-MNIST not found in ${dir} (set FASHION_MNIST_DIR)`);
+  return dir;
+}
+
+/** One epoch of the 28×28 net on Fashion-MNIST from fixed initial weights; test accuracy. */
+async function accuracyChild(backend: string, trainN: number) {
+  const { initBackend, createAdam } = await import('../engine/backend');
+  const info = await initBackend({ prefer: backend as 'wasm' | 'cpu', threads: 1 });
+  const tf = info.tf;
+  const dir = fashionDir();
+  const file = (n: string) => [path.join(dir, n), path.join(dir, `${n}.gz`)].find((p) => fs.existsSync(p))!;
+  const trX = readIdx(file('train-images-idx3-ubyte'));
+  const trY = readIdx(file('train-labels-idx1-ubyte'));
+  const teX = readIdx(file('t10k-images-idx3-ubyte'));
+  const teY = readIdx(file('t10k-labels-idx1-ubyte'));
+  const n = Math.min(trainN, trX.dims[0]);
+  const model = NET_DEFS.mnist.build(tf);
+  // Identical initial weights on every backend: Glorot-uniform from a fixed LCG, zero biases.
+  model.setWeights(model.weights.map((w, i) => {
+    const shape = w.shape as number[];
+    if (shape.length === 1) return tf.zeros(shape);
+    const fanIn = shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const fanOut = shape[shape.length - 1] * (shape.length === 4 ? shape[0] * shape[1] : 1);
+    const lim = Math.sqrt(6 / (fanIn + fanOut));
+    return tf.tensor(Float32Array.from(lcg(shape.reduce((p, q) => p * q, 1), 100 + i), (v) => (2 * v - 1) * lim), shape);
+  }));
+  const optimizer = createAdam(tf, 1e-3);
+  const B = 64;
+  const t0 = performance.now();
+  for (let s = 0; s + B <= n; s += B) {
+    const loss = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(trX.data.subarray(s * 784, (s + B) * 784), (v) => v / 255), [B, 28, 28, 1]);
+      const y = tf.oneHot(tf.tensor1d(Int32Array.from(trY.data.subarray(s, s + B)), 'int32'), 10);
+      return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true) as tfjs.Scalar;
+    });
+    loss.dispose();
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  let correct = 0;
+  const testN = teX.dims[0];
+  for (let s = 0; s < testN; s += 500) {
+    const m = Math.min(500, testN - s);
+    const pred = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(teX.data.subarray(s * 784, (s + m) * 784), (v) => v / 255), [m, 28, 28, 1])) as tfjs.Tensor).argMax(1));
+    const p = pred.dataSync();
+    pred.dispose();
+    for (let i = 0; i < m; i++) if (p[i] === teY.data[s + i]) correct++;
+  }
+  return { backend: info.name, trainImages: n - (n % B), testImages: testN, testAccuracy: +(correct / testN).toFixed(4), trainSeconds: +trainSeconds.toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function runChild(a: Args, net: NetName, backend: string, threads: number): Measure | { error: string; net: NetName; impl: string } {
   const argv = [path.join(here, 'training.bench.ts'), '--child', `${net}:${backend}:${threads}`, '--seconds', String(a.seconds), '--batch', String(a.batch)];
   if (a.profile) argv.push('--profile');
+  if (a.plainAdam) argv.push('--plain-adam');
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
@@ -344,6 +424,18 @@ async function parentMain(a: Args) {
       }
     }
   }
+  let accuracy: unknown;
+  if (a.accuracy > 0) {
+    accuracy = ['wasm', 'cpu'].map((backend) => {
+      log(`[training bench] Fashion-MNIST one epoch (${a.accuracy} images) on tfjs-${backend}…`);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', backend, '--accuracy', '--accuracy-train', String(a.accuracy)], { encoding: 'utf8', timeout: 120 * 60_000 });
+      try {
+        return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+      } catch {
+        return { backend, error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
+      }
+    });
+  }
   // Ratios ours / PyTorch for each network, against PyTorch's best configuration.
   const ratios = a.nets.map((net) => {
     const ok = (r: (typeof results)[number]): r is Measure => !('error' in r) && r.net === net;
@@ -372,11 +464,16 @@ async function parentMain(a: Args) {
     nets: Object.fromEntries(a.nets.map((n) => [n, NET_DEFS[n].label])),
     results,
     ratios,
+    accuracy,
   };
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (args.child) {
+if (args.accChild) {
+  const r = await accuracyChild(args.accChild, args.accuracy || 60000);
+  process.stdout.write(JSON.stringify(r) + '\n');
+  process.exit(0);
+} else if (args.child) {
   const m = await childMain(args);
   process.stdout.write(JSON.stringify(m) + '\n');
   process.exit(0);

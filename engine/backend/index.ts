@@ -11,7 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
+import { registerFusedAdamKernel } from './fused-adam';
 import { registerWasmGradKernels } from './kernels/register';
+
+export { createAdam, FusedAdamOptimizer } from './fused-adam';
+export { WASM_GRAD_KERNELS } from './kernels/register';
 import { prepareWasm, wasmThreadsInUse } from './wasm-node';
 
 /** A compute backend the engine can run on. */
@@ -97,6 +101,7 @@ async function tryTensorflow(): Promise<void> {
 async function tryWasm(threads: number): Promise<Pick<BackendInfo, 'threads' | 'simd' | 'kernels' | 'reason'>> {
   const load = await prepareWasm(threads);
   const kernels = registerWasmGradKernels();
+  registerFusedAdamKernel();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise (see the console for the Emscripten message)');
   return { threads: await wasmThreadsInUse(), simd: load.simd, kernels, reason: load.note };
 }
