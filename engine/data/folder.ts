@@ -10,8 +10,7 @@
 import type { Dirent } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
-import { decodeImageRaw, shortReason, type Fit } from './image';
+import { decodeImageRaw, loadSharp, shortReason, type Fit } from './image';
 import { RecordDataset, type SplitSource } from './base';
 import { DatasetError, throwIfAborted } from './errors';
 import { listDir, requireDir } from './fileio';
@@ -196,6 +195,7 @@ export const folderKind: DatasetKind = {
     }
 
     // Check every file's header (or decode it fully) before training starts.
+    const sharp = await loadSharp();
     const all: Entry[] = ownSplit ? [...trainEntries, ...testEntries] : classFolders.flatMap((c, k) => c.files.map((file) => ({ file, label: k })));
     const skipped: SkippedFile[] = [];
     const bad = new Set<string>();

@@ -3,7 +3,7 @@
  * trained on a folder sees the same pixels when it predicts on a single
  * image ("try an image", pasted images).
  */
-import sharp from 'sharp';
+import type SharpNs from 'sharp';
 import { DatasetError } from './errors';
 import type { ImageShape } from './types';
 
@@ -15,6 +15,23 @@ export interface DecodeOptions {
   fit?: Fit;
   /** Colour that transparent pixels are flattened onto. Default white, as image folders do. */
   background?: string;
+}
+
+let sharpPromise: Promise<typeof SharpNs> | undefined;
+
+/**
+ * sharp, loaded on first use: a native module, so built-in and IDX/CIFAR
+ * datasets keep working where its binary is missing; only images need it.
+ */
+export function loadSharp(): Promise<typeof SharpNs> {
+  sharpPromise ??= import('sharp').then(
+    (m) => m.default,
+    (e) => {
+      sharpPromise = undefined;
+      throw new DatasetError('UNREADABLE', `The image decoder (sharp) cannot be loaded: ${shortReason(e)}.`, 'Reinstall the app (or run `npm install` for a source checkout); built-in, MNIST and CIFAR-10 datasets still work.');
+    },
+  );
+  return sharpPromise;
 }
 
 /** A sharp/libvips error on one line: its distinct lines joined, trailing colons dropped, at most 200 characters. */
@@ -37,6 +54,7 @@ export async function decodeImage(input: string | Uint8Array, shape: ImageShape,
   try {
     return await decodeImageRaw(input, shape, opts);
   } catch (e) {
+    if (e instanceof DatasetError) throw e;
     const name = typeof input === 'string' ? input : 'The image';
     throw new DatasetError('BAD_IMAGE', `${name} cannot be decoded: ${shortReason(e)}.`, 'Use a PNG, JPEG or WebP image.', typeof input === 'string' ? input : undefined);
   }
@@ -45,6 +63,7 @@ export async function decodeImage(input: string | Uint8Array, shape: ImageShape,
 /** decodeImage without the error wrapping (sharp's own errors). */
 export async function decodeImageRaw(input: string | Uint8Array, shape: ImageShape, opts: DecodeOptions = {}): Promise<Uint8Array> {
   const [h, w, channels] = shape;
+  const sharp = await loadSharp();
   let img = sharp(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length))
     .rotate()
     .flatten({ background: opts.background ?? '#ffffff' })

@@ -74,6 +74,23 @@ describe.each([
   });
 });
 
+it('reads 4-dimensional colour IDX images (N×H×W×C)', async () => {
+  const dir = path.join(tmp.dir, 'idx-colour');
+  writeIdxSet(dir, { trainN: 3, testN: 2 });
+  const px = (n: number, i: number) => (n * 50 + i) % 256;
+  const img = (n: number) => Array.from({ length: n * 2 * 3 * 3 }, (_, j) => px(Math.floor(j / 18), j % 18));
+  writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idxBytes([3, 2, 3, 3], img(3)));
+  writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxBytes([2, 2, 3, 3], img(2)));
+  const ds = await openDataset(`mnist:${dir}`);
+  expect(ds.inputShape).toEqual([2, 3, 3]);
+  const s = await ds.sample('train', 2);
+  expect(Array.from(s.pixels)).toEqual(Array.from({ length: 18 }, (_, i) => Math.fround(px(2, i) / 255)));
+  const [b] = await collect(ds.batches('test', { batchSize: 5, channels: 1 }));
+  expect(b.shape).toEqual([2, 3, 1]);
+  expect(b.xs[0]).toBeCloseTo((0.2989 * px(0, 0) + 0.587 * px(0, 1) + 0.114 * px(0, 2)) / 255, 5);
+  await ds.close();
+});
+
 describe('IDX errors', () => {
   const fresh = (name: string, o: Parameters<typeof writeIdxSet>[1] = {}) => {
     const dir = path.join(tmp.dir, name);
