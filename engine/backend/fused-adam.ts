@@ -59,15 +59,18 @@ export function registerFusedAdamKernel(): void {
       const c2 = 1 - beta2;
       const bc1 = a.oneMinusAccBeta1;
       const bc2 = a.oneMinusAccBeta2;
-      // Math.fround after each step keeps float32 rounding like the kernels it replaces.
-      const f = Math.fround;
-      for (let i = 0; i < W.length; i++) {
+      // Double-precision arithmetic, rounded to float32 on store: differs from
+      // the element-wise float32 kernels it replaces by rounding only.
+      const inv1 = 1 / bc1;
+      const inv2 = 1 / bc2;
+      const n = W.length;
+      for (let i = 0; i < n; i++) {
         const gi = G[i];
-        const mi = f(f(M[i] * beta1) + f(gi * c1));
-        const vi = f(f(V[i] * beta2) + f(f(gi * gi) * c2));
+        const mi = M[i] * beta1 + gi * c1;
+        const vi = V[i] * beta2 + gi * gi * c2;
         M2[i] = mi;
         V2[i] = vi;
-        W2[i] = f(f(f(f(mi / bc1) / f(f(Math.sqrt(f(vi / bc2))) + epsilon)) * -learningRate) + W[i]);
+        W2[i] = W[i] - (learningRate * mi * inv1) / (Math.sqrt(vi * inv2) + epsilon);
       }
       return [wOut, mOut, vOut];
     },
