@@ -35,6 +35,8 @@ export interface TrainOptions extends TrainCallbacks {
   tf: TF;
   /** Start from these trained weights (a folder with model.json) instead of random ones: fine-tuning. */
   initialWeights?: string;
+  /** Called with the model once built, before training (e.g. to evaluate it from onEpoch). */
+  onBuilt?: (model: tfjs.LayersModel) => void;
 }
 
 export interface TrainOutcome {
@@ -61,6 +63,7 @@ export async function train(doc: GraphDoc, dataset: Dataset | TrainingData, sett
   const model = buildModel(o.tf, doc, analysis);
   try {
     if (o.initialWeights) await loadWeightsInto(o.tf, model, o.initialWeights);
+    o.onBuilt?.(model);
     const summary = await trainModel(o.tf, model, data, settings, o);
     return { model, summary, settings, compat, data };
   } catch (e) {

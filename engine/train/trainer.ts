@@ -23,8 +23,8 @@ type TF = typeof tfjs;
 export interface TrainCallbacks {
   /** After every training batch. */
   onBatch?: (p: BatchProgress) => void;
-  /** After every epoch (training and validation done). */
-  onEpoch?: (p: EpochProgress) => void;
+  /** After every epoch (training and validation done). A returned promise is awaited before the next epoch (e.g. to evaluate on the test set). */
+  onEpoch?: (p: EpochProgress) => unknown;
   /** Abort to stop: the run ends before the next batch and resolves normally with stopReason 'cancelled'. */
   signal?: AbortSignal;
 }
@@ -264,7 +264,8 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
         best: isBest,
       };
       history.push(ep);
-      cb.onEpoch?.(ep);
+      const pending = cb.onEpoch?.(ep);
+      if (pending instanceof Promise) await pending;
       if (settings.earlyStopping && sinceBest >= settings.earlyStopping.patience && epoch < settings.epochs) {
         stopReason = 'early-stopped';
         break;
