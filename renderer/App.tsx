@@ -6,6 +6,7 @@ import { useShortcuts } from './hooks/useShortcuts';
 import { AddPopup } from './panels/AddPopup';
 import { Dialogs } from './panels/Dialogs';
 import { Inspector } from './panels/Inspector';
+import { InspectPanel } from './panels/inspect/InspectPanel';
 import { Palette } from './panels/Palette';
 import { Problems } from './panels/Problems';
 import { StatusBar } from './panels/StatusBar';
@@ -30,6 +31,7 @@ export function App() {
       <AddPopup />
       <Welcome />
       <Dialogs />
+      <InspectPanel />
     </ReactFlowProvider>
   );
 }

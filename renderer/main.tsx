@@ -6,10 +6,11 @@ import { App } from './App';
 import { useGraphStore } from './state/graph-store';
 import { useAnalysisStore } from './state/analysis-store';
 import { runCommand } from './commands/registry';
+import { getFlow } from './canvas/flow-ref';
 
 // Handles for end-to-end tests and the benchmark (read-only inspection and
 // running named commands, exactly what the UI itself does).
-(window as unknown as { __cnn: unknown }).__cnn = { graph: useGraphStore, analysis: useAnalysisStore, runCommand };
+(window as unknown as { __cnn: unknown }).__cnn = { graph: useGraphStore, analysis: useAnalysisStore, runCommand, getFlow };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -23,9 +23,16 @@ import { useAnalysisStore } from '../state/analysis-store';
 import { useGraphStore, type LayerFlowNode, type ShapeFlowEdge } from '../state/graph-store';
 import { useUiStore } from '../state/ui-store';
 import { categoryColor } from './categories';
+import { getLayerDef } from '../../engine/layers';
 import { checkConnection } from './connection-rules';
 import { setFlow, type Flow } from './flow-ref';
 import { edgeTypes, nodeTypes } from './node-types';
+
+/**
+ * Minimap colour by layer category. A stable module-level function: a new one
+ * per render would redraw every minimap node on every edit (slow at 500 nodes).
+ */
+const minimapColor = (n: LayerFlowNode) => categoryColor(getLayerDef(n.data.type)?.category ?? 'unknown');
 
 /** MIME type of a palette drag: the layer type key. */
 export const LAYER_DND_TYPE = 'application/x-cnn-layer';
@@ -40,15 +47,7 @@ export function GraphCanvas() {
   const onNodesChange = useGraphStore((s) => s.onNodesChange);
   const onEdgesChange = useGraphStore((s) => s.onEdgesChange);
   const minimap = useUiStore((s) => s.minimap);
-  const views = useAnalysisStore((s) => s.views);
-  // A new function when the analysis changes, so the minimap recolours (red = error).
-  const minimapColor = useCallback(
-    (n: LayerFlowNode) => {
-      const v = views[n.id];
-      return v?.severity === 'error' ? '#dc2626' : categoryColor(v?.category ?? 'unknown');
-    },
-    [views],
-  );
+
   const flow = useReactFlow<LayerFlowNode, ShapeFlowEdge>();
   const [hint, setHint] = useState<string | null>(null);
   const lastVerdict = useRef<string | null>(null);

@@ -41,7 +41,7 @@ test('build, edit, break, undo/redo, save and reopen a network', async ({ app, w
   await expect(node(app, 'dense_1').getByTestId('node-shape')).toHaveText('128');
   await expect(app.getByTestId('total-params')).toHaveText('803,264'); // 320 + (6272+1)·128
   // The edge into the pooling layer is labelled with the tensor it carries.
-  await expect(app.locator('.react-flow__edge-text', { hasText: '28×28×32' })).toBeVisible();
+  await expect(app.getByTestId('edge-label').filter({ hasText: '28×28×32' })).toBeVisible();
 
   // 3. Edit a parameter in the inspector: shapes and counts follow.
   await node(app, 'conv2d_1').locator('.ln-head').click();

@@ -4,43 +4,16 @@
  * folders, and a page with the app opened through it and connected.
  */
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { startHostProcess } from './host';
 
 export interface HostFixture {
   /** The page URL with the access token. */
   url: string;
   projectsDir: string;
   dataDir: string;
-}
-
-/** Start the web host in a child process (as `npm start` runs it) and read its URL. */
-export async function startHostProcess(projectsDir: string, dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, [path.join(ROOT, 'test', 'e2e', 'host-process.ts'), path.join(ROOT, 'dist', 'renderer'), projectsDir, dataDir], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: proc.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the web host did not start within 60 s')), 60_000);
-    proc.once('exit', (code) => reject(new Error(`the web host exited with code ${code}`)));
-    lines.once('line', (l) => {
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(l) as { url: string }).url);
-      } catch {
-        reject(new Error(`unexpected output from the web host: ${l}`));
-      }
-    });
-  });
-  return { url, proc };
 }
 
 export const test = base.extend<{ app: Page }, { web: HostFixture }>({
@@ -51,12 +24,9 @@ export const test = base.extend<{ app: Page }, { web: HostFixture }>({
       const projectsDir = path.join(tmp, 'projects');
       const dataDir = path.join(tmp, 'data');
       mkdirSync(projectsDir);
-      const { url, proc } = await startHostProcess(projectsDir, dataDir);
-      await use({ url, projectsDir, dataDir });
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.stdin?.end();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      const h = await startHostProcess(projectsDir, dataDir);
+      await use({ url: h.url, projectsDir, dataDir });
+      await h.stop();
       rmSync(tmp, { recursive: true, force: true });
     },
     { scope: 'worker' },
