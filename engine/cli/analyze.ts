@@ -8,15 +8,34 @@ import type { GraphAnalysis, NodeAnalysis, ReceptiveField } from '../analysis/ty
 import { formatInt, formatShape } from '../core/shape';
 import type { Issue } from '../core/issues';
 import type { GraphDoc } from '../graph/doc';
-import { loadGraphFile } from '../graph/io';
+import { loadGraphFile, MAX_FILE_BYTES } from '../graph/io';
+import { parseGraphJson, type ParseResult } from '../graph/parse';
 import { getLayerDef } from '../layers';
 import type { CliCommand, CliIO } from './types';
 
-const USAGE = `Usage: cli analyze FILE [--json] [--strict]
+const USAGE = `Usage: cli analyze FILE [--json] [--strict]     (FILE - reads standard input)
   Prints every layer's output shape, parameters (with the formula),
   receptive field and issues, then the totals, like Keras' model.summary().
   --json     print the analysis as JSON instead
-  --strict   exit with code 3 if the network has errors`;
+  --strict   exit with code 3 if the network has errors
+  Receptive field: size /stride in input pixels; "(max)" when units differ
+  (after upsampling), "≈" when it is a bound. Exit 1 if FILE is not a valid
+  graph document, 2 on wrong usage.`;
+
+async function readStdin(): Promise<ParseResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > MAX_FILE_BYTES) {
+      const message = `standard input: more than ${MAX_FILE_BYTES / 1048576} MB`;
+      return { ok: false, errors: [{ where: '', path: [], message }], message };
+    }
+    chunks.push(c as Buffer);
+  }
+  const r = parseGraphJson(Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, ''));
+  return r.ok ? r : { ...r, message: `standard input: ${r.message}` };
+}
 
 /** 1024-based, as Keras prints model sizes: "241.04 KB". */
 export function formatBytes(b: number): string {
@@ -169,7 +188,7 @@ export const analyze: CliCommand = {
       io.err(`analyze: give exactly one FILE${files.length ? ` (received ${files.length})` : ''}\n${USAGE}`);
       return 2;
     }
-    const r = await loadGraphFile(files[0]);
+    const r = files[0] === '-' ? await readStdin() : await loadGraphFile(files[0]);
     if (!r.ok) {
       io.err(`analyze: ${r.message}`);
       return 1;

@@ -102,5 +102,8 @@ describe('cli', () => {
     const bad = spawnSync('npm', ['run', '--silent', 'cli', '--', 'analyze', path.join(dir, 'nope.json')], { encoding: 'utf8', timeout: 120_000 });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/does not exist/);
+    const stdin = spawnSync('npm', ['run', '--silent', 'cli', '--', 'analyze', '-'], { encoding: 'utf8', timeout: 120_000, input: '{"format": "cnn-designer.graph", "version": 1, "name": "x", "nodes": [], "edges": 3}' });
+    expect(stdin.status).toBe(1);
+    expect(stdin.stderr).toBe('analyze: standard input: edges: must be a list; received 3\n');
   });
 });
