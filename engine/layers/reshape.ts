@@ -63,7 +63,7 @@ export const reshape = defineLayer({
     const t = p.targetShape;
     return x.length === 3 && t.length === 3 && t[0] === x[0] && t[1] === x[1] ? 'identity' : 'global';
   },
-  summary: (p) => `→ ${targetText(p.targetShape)}`,
+  summary: (p) => (p.targetShape.length === 1 && p.targetShape[0] === -1 ? '→ vector' : `→ ${targetText(p.targetShape)}`),
   // tfjs' symbolic Reshape leaves a −1 unknown (it counts the batch axis as an
   // unknown input dimension), and Dense, Conv2D… after it then fail to build:
   // resolve it here from the analysed input, as Keras does.
