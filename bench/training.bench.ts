@@ -383,14 +383,23 @@ function torchConfigs(): { name: string; env: Record<string, string> }[] {
   ];
 }
 
-function torchAvailable(): string | null {
-  const r = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
+/**
+ * A python3 that imports torch: CNN_BENCH_PYTHON, else `python3` on PATH, else
+ * Debian's /usr/bin/python3 (where python3-torch installs; a pyenv or venv
+ * python3 earlier on PATH does not see it).
+ */
+function findTorchPython(): { python: string; version: string } | null {
+  const candidates = [process.env.CNN_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  for (const python of candidates) {
+    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) return { python, version: r.stdout.trim() };
+  }
+  return null;
 }
 
-function runTorch(a: Args, net: NetName, cfg: { name: string; env: Record<string, string> }) {
+function runTorch(a: Args, python: string, net: NetName, cfg: { name: string; env: Record<string, string> }) {
   const script = path.join(here, 'pytorch', 'train_bench.py');
-  const r = spawnSync('python3', [script, '--net', net, '--seconds', String(a.seconds), '--batch', String(a.batch)], {
+  const r = spawnSync(python, [script, '--net', net, '--seconds', String(a.seconds), '--batch', String(a.batch)], {
     encoding: 'utf8',
     env: { ...process.env, ...cfg.env },
     timeout: 15 * 60_000,
@@ -404,7 +413,7 @@ function runTorch(a: Args, net: NetName, cfg: { name: string; env: Record<string
 }
 
 async function parentMain(a: Args) {
-  const torchVersion = a.torch ? torchAvailable() : null;
+  const torch = a.torch ? findTorchPython() : null;
   const results: (Measure | { error: string; net: NetName; impl: string })[] = [];
   const log = (s: string) => process.stderr.write(s + '\n');
   for (const net of a.nets) {
@@ -417,10 +426,10 @@ async function parentMain(a: Args) {
         if ('error' in m && backend !== 'wasm') break;
       }
     }
-    if (torchVersion) {
+    if (torch) {
       for (const cfg of torchConfigs()) {
         log(`[training bench] ${net} on ${cfg.name}…`);
-        results.push(runTorch(a, net, cfg));
+        results.push(runTorch(a, torch.python, net, cfg));
       }
     }
   }
@@ -459,7 +468,7 @@ async function parentMain(a: Args) {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((v) => +v.toFixed(2)), node: process.version },
     batch: a.batch,
-    torch: torchVersion ?? 'not installed (python3 -c "import torch" failed)',
+    torch: torch ? `${torch.version} (${torch.python})` : a.torch ? 'not installed (no python3 with torch; set CNN_BENCH_PYTHON)' : 'skipped (--no-torch)',
     note: 'images/s; every figure from its own process; the machine is shared, so compare ratios within this run only',
     nets: Object.fromEntries(a.nets.map((n) => [n, NET_DEFS[n].label])),
     results,

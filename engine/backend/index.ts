@@ -10,7 +10,6 @@
  * Pure engine code: no Electron, no React.
  */
 import * as tf from '@tensorflow/tfjs';
-import os from 'node:os';
 import { registerFusedAdamKernel } from './fused-adam';
 import { registerWasmGradKernels } from './kernels/register';
 
@@ -34,9 +33,11 @@ export interface InitBackendOptions {
    */
   prefer?: BackendName;
   /**
-   * XNNPACK threads for the wasm backend. Default: CNN_WASM_THREADS, else half
-   * the logical cores (at least 1, at most 4): the machine's other work and
-   * hyper-threads make more threads slower, as in tfjs's own default.
+   * XNNPACK threads for the wasm backend. Default: CNN_WASM_THREADS, else 1.
+   * More than 1 loads the threaded-SIMD build (see wasm-node.ts); in
+   * tfjs-backend-wasm 4.22 its convolution and matmul operators run without
+   * the thread pool, so on our benchmarks extra threads only add start-up
+   * cost (docs/performance.md).
    */
   threads?: number;
 }
@@ -84,7 +85,7 @@ function defaultThreads(): number {
     if (!Number.isInteger(n) || n < 1) throw new Error(`CNN_WASM_THREADS must be a whole number ≥ 1; got '${env}'`);
     return n;
   }
-  return Math.min(4, Math.max(1, Math.floor(os.cpus().length / 2)));
+  return 1;
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
