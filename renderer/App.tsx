@@ -11,6 +11,7 @@ import { Palette } from './panels/Palette';
 import { Problems } from './panels/Problems';
 import { StatusBar } from './panels/StatusBar';
 import { Toolbar } from './panels/Toolbar';
+import { TrainingPanel } from './panels/training/TrainingPanel';
 import { Welcome } from './panels/Welcome';
 
 export function App() {
@@ -32,6 +33,7 @@ export function App() {
       <Welcome />
       <Dialogs />
       <InspectPanel />
+      <TrainingPanel />
     </ReactFlowProvider>
   );
 }
