@@ -32,8 +32,11 @@ export function Problems() {
   const nodeCount = useGraphStore((s) => s.doc.nodes.length);
   const open = useUiStore((s) => s.problemsOpen);
   const set = useUiStore((s) => s.set);
-  const errors = issues.filter((i) => i.severity === 'error').length;
-  const warnings = issues.length - errors;
+  // Layers blocked by an error upstream (E015) are listed last and greyed: the fix is elsewhere.
+  const sorted = [...issues.filter((i) => i.code !== 'E015'), ...issues.filter((i) => i.code === 'E015')];
+  const blocked = issues.length - sorted.filter((i) => i.code !== 'E015').length;
+  const errors = issues.filter((i) => i.severity === 'error' && i.code !== 'E015').length;
+  const warnings = issues.filter((i) => i.severity === 'warning').length;
   if (nodeCount === 0) return null;
   return (
     <section className="problems" aria-label="Problems" data-testid="problems">
@@ -41,15 +44,16 @@ export function Problems() {
         <span>{open ? '▾' : '▸'} Problems</span>
         {errors > 0 && <span className="count-chip error">{errors} error{errors > 1 ? 's' : ''}</span>}
         {warnings > 0 && <span className="count-chip warning">{warnings} warning{warnings > 1 ? 's' : ''}</span>}
+        {blocked > 0 && <span className="count-chip blocked">{blocked} waiting on a fix upstream</span>}
         {issues.length === 0 && <span className="count-chip ok">No problems</span>}
       </div>
       {open && issues.length > 0 && (
         <ul className="problems-list">
-          {issues.map((i, k) => {
+ {sorted.map((i, k) => {
             const id = issueNodeId(i, edges);
             return (
-              <li key={k} className="problem" onClick={() => id && focusNode(id)} data-testid="problem" title={i.fix}>
-                <span className={`sev ${i.severity}`}>{i.severity === 'error' ? '●' : '▲'}</span>
+              <li key={k} className={`problem${i.code === 'E015' ? ' blocked' : ''}`} onClick={() => id && focusNode(id)} data-testid="problem" title={i.fix}>
+                <span className={`sev ${i.code === 'E015' ? 'blocked' : i.severity}`}>{i.code === 'E015' ? '○' : i.severity === 'error' ? '●' : '▲'}</span>
                 <span className="problem-node">{id ? (names[id]?.name ?? id) : 'Network'}</span>
                 <span>
                   {i.message}

@@ -32,7 +32,7 @@ function TemplateCard({ t }: { t: TemplateSummary }) {
           </span>
         </div>
         <div className="stat">
-          <span className="k">Mult-adds</span>
+          <span className="k" title="Multiply-adds per image">MACs</span>
           <span className="v">{t.totals ? formatCompact(t.totals.macs) : '—'}</span>
         </div>
         <div className="stat">

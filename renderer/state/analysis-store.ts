@@ -65,7 +65,10 @@ export function buildViews(doc: GraphDoc, a: GraphAnalysis, prev: Record<string,
     const na = a.nodes[n.id];
     const def = getLayerDef(n.type);
     const issues = na?.issues ?? a.issues.filter((i) => i.nodeId === n.id);
-    const severity = issues.some((i) => i.severity === 'error') ? 'error' : issues.length ? 'warning' : null;
+    // E015 "upstream error" marks victims, not causes: no red outline for them
+    // (their shape shows "?"), so the eye goes to the node that needs fixing.
+    const own = issues.filter((i) => i.code !== 'E015');
+    const severity = own.some((i) => i.severity === 'error') ? 'error' : own.length ? 'warning' : null;
     const v: NodeView = {
       label: def?.label ?? n.type,
       category: def?.category ?? 'unknown',
@@ -73,7 +76,7 @@ export function buildViews(doc: GraphDoc, a: GraphAnalysis, prev: Record<string,
       shape: na?.outputShape ? formatShape(na.outputShape) : null,
       params: na?.paramCount ?? 0,
       name: na?.name ?? n.name ?? n.id,
-      issues,
+      issues: own,
       severity,
     };
     const p = prev[n.id];
