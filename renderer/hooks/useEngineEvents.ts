@@ -4,10 +4,14 @@
  * commands the Electron host sends; open files the host hands over.
  */
 import { useEffect } from 'react';
+import type { MenuCommand } from '../../engine/api/contract';
 import { getCommand, runCommand, type CommandId } from '../commands/registry';
 import { checkRecovery, refreshRecent, showDoc, startAutosave } from '../files/file-actions';
 import { connectEngine } from '../ipc/engine';
 import { useUiStore } from '../state/ui-store';
+
+/** Menu commands whose renderer command has another id; all others are the same. */
+const MENU_ALIASES: Partial<Record<MenuCommand, CommandId>> = { delete: 'delete-selection' };
 
 export function useEngineStartup(): void {
   useEffect(() => {
@@ -36,7 +40,9 @@ export function useEngineStartup(): void {
       // Subscribe before taking the files the host was asked to open, so none is missed.
       unsubs.push(
         engine.onMenuCommand((cmd) => {
-          if (getCommand(cmd)) void runCommand(cmd as CommandId);
+          const id = MENU_ALIASES[cmd] ?? cmd;
+          if (getCommand(id)) void runCommand(id as CommandId);
+          else console.warn(`menu command '${cmd}' has no renderer command`);
         }),
         engine.onOpenProject((f) => void showDoc(f.doc, f.path)),
       );
