@@ -19,13 +19,22 @@ let elk: Promise<ELK> | null = null;
 function getElk(): Promise<ELK> {
   elk ??= (async () => {
     if (typeof Worker !== 'undefined') {
-      const [{ default: ElkApi }, { default: workerUrl }] = await Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]);
-      return new ElkApi({ workerUrl });
+      try {
+        const [{ default: ElkApi }, { default: workerUrl }] = await Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]);
+        return new ElkApi({ workerUrl });
+      } catch (e) {
+        // A host that refuses workers (a strict CSP, file://) still gets a layout, in this thread.
+        console.warn('ELK worker unavailable, laying out in the page:', e);
+      }
     }
-    const { default: Elk } = await import('elkjs/lib/elk.bundled.js');
-    return new Elk();
+    return inPageElk();
   })();
   return elk;
+}
+
+async function inPageElk(): Promise<ELK> {
+  const { default: Elk } = await import('elkjs/lib/elk.bundled.js');
+  return new Elk();
 }
 
 /**
@@ -54,7 +63,15 @@ export async function layoutDoc(doc: GraphDoc, sizes: ReadonlyMap<string, { widt
       .sort((a, b) => a.targetIndex - b.targetIndex)
       .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
-  const out = await engine.layout(graph);
+  let out;
+  try {
+    out = await engine.layout(graph);
+  } catch (e) {
+    // The worker failed to load or crashed: retry once in the page and keep using that.
+    console.warn('ELK layout in the worker failed, retrying in the page:', e);
+    elk = inPageElk();
+    out = await (await elk).layout(graph);
+  }
   const pos = new Map<string, XY>();
   for (const c of out.children ?? []) pos.set(c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) });
   return pos;
