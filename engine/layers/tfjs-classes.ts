@@ -123,6 +123,12 @@ export function registerCustomLayers(tf: TF): CustomLayers {
     override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
       return withDilatedKernel(tf, this, 'depthwiseKernel', () => super.call(inputs, kwargs));
     }
+    // tfjs 4.22 leaves depthMultiplier out of the saved config, so a saved
+    // model with a multiplier above 1 reloads (and converts to Keras) with 1
+    // and its weights no longer fit.
+    override getConfig(): tfjs.serialization.ConfigDict {
+      return { ...super.getConfig(), depthMultiplier: (this as unknown as { depthMultiplier: number }).depthMultiplier };
+    }
   }
 
   for (const cls of [BatchNormalization, Conv2D, SeparableConv2D])
