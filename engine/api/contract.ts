@@ -414,6 +414,8 @@ export interface InspectRequest {
   samples?: number;
   /** Most tiles in a grid of feature maps or filters (default 64). */
   maxTiles?: number;
+  /** Layer (node id) for 'gradcam' when it differs from `nodeId` (Grad-CAM is usually taken at the last conv layer). */
+  gradcamNodeId?: string;
 }
 
 export type ExportFormat = 'tfjs' | 'onnx' | 'keras' | 'pytorch';

@@ -177,6 +177,7 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
     steps: z.number().int().min(1).max(500).optional(),
     samples: z.number().int().min(1).max(200).optional(),
     maxTiles: z.number().int().min(1).max(1024).optional(),
+    gradcamNodeId: idSchema.optional(),
   }),
   exportModel: z.object({
     model: modelRefSchema,

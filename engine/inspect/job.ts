@@ -4,6 +4,8 @@
  * the document has no weights), reads the image (file, bytes or a dataset
  * sample) and returns the views as PNG base64 over the contract.
  */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { InspectRequest, InspectResult } from '../api/contract';
 import { analyzeGraph } from '../analysis/analyze';
@@ -37,7 +39,18 @@ async function loadModel(tf: TF, req: InspectRequest, notes: string[]): Promise<
     return { model: buildModel(tf, ref.doc, analyzeGraph(ref.doc)), doc: ref.doc, classNames: [] };
   }
   const m = await loadModelRef(tf, ref);
-  return { model: m.model, doc: m.doc, classNames: m.meta?.classNames ?? [] };
+  let classNames = m.meta?.classNames ?? [];
+  if (!classNames.length && 'weightsPath' in ref && ref.weightsPath) {
+    // Weights saved by `cli train` carry the dataset's class names beside them.
+    const dir = ref.weightsPath.endsWith('.json') ? path.dirname(ref.weightsPath) : ref.weightsPath;
+    try {
+      const names = JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')).classNames;
+      if (Array.isArray(names) && names.every((n) => typeof n === 'string')) classNames = names;
+    } catch {
+      // No training.json: classes are named by the image's dataset, or numbered.
+    }
+  }
+  return { model: m.model, doc: m.doc, classNames };
 }
 
 /** The image of a request, if it names one. */
@@ -83,6 +96,7 @@ export async function runInspectJob(payload: unknown, ctx: InspectJobContext): P
       {
         views,
         layer: req.nodeId,
+        gradcamLayer: req.gradcamNodeId,
         image: img.image,
         classIndex: req.classIndex,
         unit: req.unit ? { row: req.unit[0], col: req.unit[1], channel: req.unit[2] } : undefined,

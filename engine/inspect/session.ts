@@ -36,6 +36,8 @@ export interface ViewRequest {
   layer?: string;
   /** The image (needed by every view but filters and maximize). */
   image?: InspectImage;
+  /** Layer for Grad-CAM (node id or name) when it differs from `layer`. */
+  gradcamLayer?: string;
   /** Class for saliency and Grad-CAM (default: the network's top class for the image). */
   classIndex?: number;
   /** Unit for the effective RF (default: the centre of channel 0). */
@@ -167,13 +169,22 @@ export async function computeViews(tf: TF, t: InspectTarget, req: ViewRequest, o
         break;
       }
       case 'gradcam': {
-        const shape = layerOutputShape(model, layer);
-        const at = shape.length === 3 && layerByName(model, layer).getClassName() !== 'InputLayer' ? layer : undefined;
+        let camLayer = layer;
+        if (req.gradcamLayer !== undefined) {
+          const n = nodeOf(analysis, req.gradcamLayer);
+          if (!n) throw new InspectError(`there is no layer '${req.gradcamLayer}' for Grad-CAM in this network`, 'layer');
+          camLayer = n.name;
+        }
+        const shape = layerOutputShape(model, camLayer);
+        const at = shape.length === 3 && layerByName(model, camLayer).getClassName() !== 'InputLayer' ? camLayer : undefined;
         const r = gradCam(tf, model, shown!, classIndex, at);
-        if (!at) notes.push(`Grad-CAM layer: ${r.layer} (the chosen layer ${layer} has no spatial output)`);
+        if (!at) notes.push(`Grad-CAM layer: ${r.layer} (${camLayer} has no spatial output)`);
         const over = overlayPicture(shown!, r.map);
-        pictures.push({ view, name: 'gradcam', caption: `Grad-CAM for ${className} at ${r.layer} (${r.cam.height}×${r.cam.width}, upsampled)`, layer: r.layer, image: over });
-        stats['gradcam.score'] = r.score;
+        let camMax = 0;
+        for (const v of r.cam.data) camMax = Math.max(camMax, v);
+        const empty = camMax === 0 ? '; zero everywhere: nothing at this layer speaks for this class' : '';
+        pictures.push({ view, name: 'gradcam', caption: `Grad-CAM for ${className} at ${r.layer} (${r.cam.height}×${r.cam.width}, upsampled)${empty}`, layer: r.layer, image: over });
+        Object.assign(stats, { 'gradcam.score': r.score, 'gradcam.max': camMax });
         break;
       }
       case 'effective-rf': {

@@ -18,6 +18,8 @@ import './inspect.css';
 
 const png = (b64: string) => `data:image/png;base64,${b64}`;
 const pick = (r: InspectResult | null, view: string) => r?.images.find((i) => (i.view ?? r.view) === view) ?? null;
+/** Shown width: small pictures enlarged by a whole factor (crisp pixels) up to about `max` px. */
+const shownWidth = (p: { width: number }, max: number) => p.width * Math.max(1, Math.min(4, Math.floor(max / p.width)));
 
 export function InspectPanel() {
   const open = useInspectStore((s) => s.open);
@@ -43,7 +45,7 @@ function Progress({ job, slot }: { job: RunningJob | null; slot: 'main' | 'erf' 
         {job.what}
         {job.message ? ` · ${job.message}` : ''}
       </span>
-      <button className="btn" data-testid={`inspect-cancel-${slot}`} onClick={() => cancelSlot(slot)}>
+      <button className="btn btn-outline" data-testid={`inspect-cancel-${slot}`} onClick={() => cancelSlot(slot)}>
         Cancel
       </button>
     </div>
@@ -68,6 +70,7 @@ function InspectDrawer() {
       weights: wp ? 'trained' : 'random',
       image: s.image.kind === 'sample' ? { ...s.image, spec: doc.dataset?.spec ?? s.image.spec } : s.image,
       nodeId: lastSpatialNode(),
+      camNodeId: null,
       result: null,
       erf: null,
       unit: null,
@@ -86,7 +89,7 @@ function InspectDrawer() {
 
   // The views follow every choice (debounced; a new job cancels the running one).
   const imageKey = s.image.kind === 'sample' ? `${s.image.spec}|${s.image.split}|${s.image.index}` : `file|${s.image.name}|${s.image.base64.length}`;
-  const key = `${s.weights}|${s.weightsPath}|${imageKey}|${s.nodeId}|${s.classIndex}|${analysis.order.length}`;
+  const key = `${s.weights}|${s.weightsPath}|${imageKey}|${s.nodeId}|${s.camNodeId}|${s.classIndex}|${analysis.order.length}`;
   useEffect(() => {
     if (!s.nodeId) return;
     const t = setTimeout(() => void runMainViews(), 350);
@@ -137,7 +140,7 @@ function InspectDrawer() {
     <div className="insp-drawer" data-testid="inspect-panel" role="dialog" aria-label="Look inside the network">
       <header className="insp-head">
         <h2>Look inside {doc.name ? `“${doc.name}”` : 'the network'}</h2>
-        <button className="btn" data-testid="inspect-close" onClick={() => s.set({ open: false })}>
+        <button className="btn btn-outline" data-testid="inspect-close" onClick={() => s.set({ open: false })}>
           Close
         </button>
       </header>
@@ -185,12 +188,12 @@ function InspectDrawer() {
                 onChange={(e) => s.image.kind === 'sample' && s.set({ image: { ...s.image, index: Math.max(0, Math.floor(Number(e.target.value) || 0)) } })}
               />
             </label>
-            <button className="btn" data-testid="inspect-next-sample" onClick={() => s.image.kind === 'sample' && s.set({ image: { ...s.image, index: s.image.index + 1 } })}>
+            <button className="btn btn-outline" data-testid="inspect-next-sample" onClick={() => s.image.kind === 'sample' && s.set({ image: { ...s.image, index: s.image.index + 1 } })}>
               Next image
             </button>
           </>
         )}
-        <label className="btn insp-file">
+        <label className="btn btn-outline insp-file">
           Image file…
           <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" data-testid="inspect-file" onChange={(e) => readFile(e.target.files?.[0])} />
         </label>
@@ -259,7 +262,7 @@ function InspectDrawer() {
           <h3>Feature maps</h3>
           {fm ? (
             <>
-              <img src={png(fm.base64)} alt={fm.caption} className="pixelated insp-clickable" data-testid="inspect-feature-map-img" onClick={(e) => onMapClick(e, fm)} style={{ width: Math.min(fm.width, 560) }} />
+              <img src={png(fm.base64)} alt={fm.caption} className="pixelated insp-clickable" data-testid="inspect-feature-map-img" onClick={(e) => onMapClick(e, fm)} style={{ width: shownWidth(fm, 520) }} />
               <p className="insp-caption">{fm.caption}. Click a pixel to see its receptive field.</p>
             </>
           ) : (
@@ -272,7 +275,7 @@ function InspectDrawer() {
           <Progress job={s.jobs.erf} slot="erf" />
           {erf ? (
             <>
-              <img src={png(erf.base64)} alt={erf.caption} className="pixelated" style={{ width: Math.min(erf.width, 460) }} />
+              <img src={png(erf.base64)} alt={erf.caption} className="pixelated" style={{ width: shownWidth(erf, 460) }} />
               <p className="insp-caption">{erf.caption}</p>
             </>
           ) : (
@@ -284,8 +287,35 @@ function InspectDrawer() {
           <h3>Filters</h3>
           {filters ? (
             <>
-              <img src={png(filters.base64)} alt={filters.caption} className="pixelated" style={{ width: Math.min(filters.width, 420) }} />
+              <img src={png(filters.base64)} alt={filters.caption} className="pixelated" style={{ width: shownWidth(filters, 320) }} />
               <p className="insp-caption">{filters.caption}</p>
+            </>
+          ) : (
+            <div className="insp-empty">…</div>
+          )}
+        </section>
+
+        <section className="insp-card" data-testid="inspect-gradcam">
+          <h3>Grad-CAM</h3>
+          <div className="insp-row">
+            <label>
+              At layer
+              <select data-testid="inspect-cam-layer" value={s.camNodeId ?? ''} onChange={(e) => s.set({ camNodeId: e.target.value || null })}>
+                <option value="">last convolution (usual)</option>
+                {layers
+                  .filter((n) => n.outputShape!.length === 3)
+                  .map((n) => (
+                    <option key={n.id} value={n.id}>
+                      {n.name} · {n.outputShape!.join('×')}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          </div>
+          {cam ? (
+            <>
+              <img src={png(cam.base64)} alt={cam.caption} className="pixelated" style={{ width: shownWidth(cam, 300) }} />
+              <p className="insp-caption">{cam.caption}</p>
             </>
           ) : (
             <div className="insp-empty">…</div>
@@ -296,7 +326,7 @@ function InspectDrawer() {
           <h3>Saliency</h3>
           {sal ? (
             <>
-              <img src={png(sal.base64)} alt={sal.caption} className="pixelated" data-testid="inspect-saliency-img" style={{ width: Math.min(sal.width, 460) }} />
+              <img src={png(sal.base64)} alt={sal.caption} className="pixelated" data-testid="inspect-saliency-img" style={{ width: shownWidth(sal, 460) }} />
               <p className="insp-caption">{sal.caption}</p>
             </>
           ) : (
@@ -304,21 +334,9 @@ function InspectDrawer() {
           )}
           {smooth && (
             <>
-              <img src={png(smooth.base64)} alt={smooth.caption} className="pixelated" style={{ width: Math.min(smooth.width, 460) }} />
+              <img src={png(smooth.base64)} alt={smooth.caption} className="pixelated" style={{ width: shownWidth(smooth, 460) }} />
               <p className="insp-caption">{smooth.caption}</p>
             </>
-          )}
-        </section>
-
-        <section className="insp-card" data-testid="inspect-gradcam">
-          <h3>Grad-CAM</h3>
-          {cam ? (
-            <>
-              <img src={png(cam.base64)} alt={cam.caption} className="pixelated" style={{ width: Math.min(cam.width, 300) }} />
-              <p className="insp-caption">{cam.caption}</p>
-            </>
-          ) : (
-            <div className="insp-empty">…</div>
           )}
         </section>
 
@@ -344,7 +362,7 @@ function MaximizeCard({ channels }: { channels: number }) {
           <input type="number" min={0} max={Math.max(0, channels - 1)} value={ch} data-testid="inspect-max-channel" onChange={(e) => set({ maximizeChannel: Math.min(Math.max(0, Math.floor(Number(e.target.value) || 0)), Math.max(0, channels - 1)) })} />
         </label>
         <button
-          className="btn"
+          className="btn btn-outline"
           data-testid="inspect-max-run"
           disabled={!channels || !!job}
           onClick={() => {
@@ -358,7 +376,7 @@ function MaximizeCard({ channels }: { channels: number }) {
       <Progress job={job} slot="maximize" />
       {pic ? (
         <>
-          <img src={png(pic.base64)} alt={pic.caption} className="pixelated" style={{ width: Math.min(pic.width, 224) }} />
+          <img src={png(pic.base64)} alt={pic.caption} className="pixelated" style={{ width: shownWidth(pic, 224) }} />
           <p className="insp-caption">{pic.caption}</p>
         </>
       ) : (

@@ -34,6 +34,8 @@ export interface InspectState {
   image: ImageSource;
   /** Node id of the chosen layer; null = the last spatial layer. */
   nodeId: string | null;
+  /** Node id of the Grad-CAM layer; null = the last spatial layer (the usual choice). */
+  camNodeId: string | null;
   /** Class for saliency and Grad-CAM; null = the network's top class. */
   classIndex: number | null;
   /** The main result (feature maps, filters, saliency, Grad-CAM, effective RF). */
@@ -56,6 +58,7 @@ export const useInspectStore = create<InspectState>()((set) => ({
   weightsPath: '',
   image: { kind: 'sample', spec: 'builtin:shapes', split: 'test', index: 0 },
   nodeId: null,
+  camNodeId: null,
   classIndex: null,
   result: null,
   erf: null,

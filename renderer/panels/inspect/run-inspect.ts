@@ -83,6 +83,7 @@ export async function runMainViews(): Promise<void> {
     nodeId: s.nodeId ?? lastSpatialNode() ?? '',
     ...imagePart(s),
     ...(s.classIndex !== null ? { classIndex: s.classIndex } : {}),
+    ...((s.camNodeId ?? lastSpatialNode()) ? { gradcamNodeId: (s.camNodeId ?? lastSpatialNode())! } : {}),
     samples: 16,
   });
   if (r) useInspectStore.getState().set({ result: r, erf: null, unit: null });
