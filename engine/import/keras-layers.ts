@@ -38,7 +38,7 @@ function channelsLast(c: KerasConfig): void {
 
 /** A Keras activation name (or serialised activation object) → ours. */
 export function activationOf(v: unknown): string {
-  let name = v ?? 'linear';
+  let name: unknown = v ?? 'linear';
   if (name && typeof name === 'object') name = (name as { class_name?: unknown; config?: { name?: unknown } }).config?.name ?? (name as { class_name?: unknown }).class_name;
   if (typeof name !== 'string') throw new UnsupportedOption(`activation ${JSON.stringify(v)}`);
   const n = name.toLowerCase() === 'silu' ? 'swish' : name.toLowerCase();
