@@ -79,7 +79,7 @@ export function EvaluationView() {
                   <tr key={i}>
                     <td>{r.classNames[i]}</td>
                     <td>
-                      <span className="trn-bar" style={{ width: `${a * 100}%` }} /> {pct(a)}
+                      <span className="trn-bar" style={{ width: `${Math.round(a * 120)}px` }} /> {pct(a)}
                     </td>
                   </tr>
                 ))}
