@@ -8,7 +8,10 @@
  *
  * Options:
  *   --nets mnist,cifar,resnet    networks (default all three)
- *   --backends wasm,cpu,tensorflow   tfjs backends to try (default all; absent ones are reported as such)
+ *   --backends tensorflow,wasm,wasm-baseline,cpu   tfjs backends to try (default all;
+ *                                absent ones are reported as such). wasm-baseline is
+ *                                wasm with only the kernels tfjs lacks added and
+ *                                tf.train.adam: the "before" of docs/performance.md
  *   --threads 1,2                wasm XNNPACK thread counts to measure (default 1 and, with ≥ 2 cores, 2)
  *   --seconds S                  minimum measured time per figure (default 4)
  *   --batch B                    batch size (default 64)
@@ -141,7 +144,7 @@ function parseArgs(argv: string[]): Args {
   };
   const args: Args = {
     nets: nets as NetName[],
-    backends: list(get('backends'), ['tensorflow', 'wasm', 'cpu']),
+    backends: list(get('backends'), ['tensorflow', 'wasm', 'wasm-baseline', 'cpu']),
     threads: list(get('threads'), os.cpus().length >= 2 ? ['1', '2'] : ['1']).map(Number),
     seconds: num('seconds', 4),
     batch: num('batch', 64),
@@ -188,13 +191,17 @@ interface Measure {
 }
 
 async function childMain(a: Args): Promise<Measure> {
-  const { net, backend, threads } = a.child!;
+  const { net, backend: requested, threads } = a.child!;
+  // 'wasm-baseline': tfjs-backend-wasm's own kernels plus only the ones it lacks, tf.train.adam (the "before").
+  const baseline = requested === 'wasm-baseline';
+  if (baseline) process.env.CNN_WASM_FAST_PATHS = '0';
+  const backend = baseline ? 'wasm' : requested;
   const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads });
   const tf = info.tf;
   const def = NET_DEFS[net];
   const model = def.build(tf);
-  const optimizer = a.plainAdam ? tf.train.adam(1e-3) : createAdam(tf, 1e-3);
+  const optimizer = a.plainAdam || baseline ? tf.train.adam(1e-3) : createAdam(tf, 1e-3);
   const B = a.batch;
   const x = tf.tensor4d(lcg(B * def.input[0] * def.input[1] * def.input[2], 1), [B, ...def.input]);
   const labels = tf.tensor1d(Int32Array.from(lcg(B, 2), (v) => Math.floor(v * 10)), 'int32');
@@ -230,8 +237,8 @@ async function childMain(a: Args): Promise<Measure> {
   if (a.profile) profile = profileKernels(tf, info.name, () => void step(), 3);
   return {
     net,
-    impl: `tfjs-${info.name}`,
-    backend: info.name,
+    impl: baseline ? 'tfjs-wasm-baseline' : `tfjs-${info.name}`,
+    backend: baseline ? 'wasm-baseline' : info.name,
     threads: info.threads,
     simd: info.simd,
     trainImgPerSec: Math.round((tr.steps * B) / tr.seconds),
@@ -419,6 +426,7 @@ async function parentMain(a: Args) {
   for (const net of a.nets) {
     for (const backend of a.backends) {
       const threadList = backend === 'wasm' ? a.threads : [1];
+      if (backend === 'wasm-baseline' && a.threads.length > 0) threadList.splice(0, threadList.length, 1);
       for (const t of threadList) {
         log(`[training bench] ${net} on tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}…`);
         const m = runChild(a, net, backend, t);
@@ -448,7 +456,9 @@ async function parentMain(a: Args) {
   // Ratios ours / PyTorch for each network, against PyTorch's best configuration.
   const ratios = a.nets.map((net) => {
     const ok = (r: (typeof results)[number]): r is Measure => !('error' in r) && r.net === net;
-    const ours = results.filter(ok).filter((r) => r.backend !== 'pytorch');
+    const ours = results.filter(ok).filter((r) => r.backend !== 'pytorch' && r.backend !== 'wasm-baseline');
+    const base = results.filter(ok).find((r) => r.backend === 'wasm-baseline');
+    const wasm1 = results.filter(ok).find((r) => r.backend === 'wasm' && r.threads === 1);
     const torchBest = results.filter(ok).find((r) => r.impl === 'torch-best');
     const torchInst = results.filter(ok).find((r) => r.impl === 'torch-as-installed');
     const best = ours.sort((p, q) => q.trainImgPerSec - p.trainImgPerSec)[0];
@@ -461,6 +471,7 @@ async function parentMain(a: Args) {
       inferVsTorchBest: r2(bestInfer?.inferImgPerSec, torchBest?.inferImgPerSec),
       trainVsTorchAsInstalled: r2(best?.trainImgPerSec, torchInst?.trainImgPerSec),
       inferVsTorchAsInstalled: r2(bestInfer?.inferImgPerSec, torchInst?.inferImgPerSec),
+      wasmTrainVsWasmBaseline: r2(wasm1?.trainImgPerSec, base?.trainImgPerSec),
     };
   });
   return {

@@ -100,15 +100,19 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
 let registered: string[] | null = null;
 
 /**
- * Registers WASM_GRAD_KERNELS for the 'wasm' backend (idempotent). Kernels
- * tfjs-backend-wasm already ships are unregistered first (to avoid tfjs's
- * "already registered" warning) and kept as the fallback.
+ * Registers WASM_GRAD_KERNELS for the 'wasm' backend (idempotent: the first
+ * call decides). Kernels tfjs-backend-wasm already ships are unregistered
+ * first (to avoid tfjs's "already registered" warning) and kept as the
+ * fallback. With CNN_WASM_FAST_PATHS=0 only the missing kernels are added and
+ * tfjs's own are kept: the baseline the benchmark compares against.
  * @returns the kernel names registered.
  */
 export function registerWasmGradKernels(): string[] {
   if (registered) return registered;
+  const fastPaths = process.env.CNN_WASM_FAST_PATHS !== '0';
   const names: string[] = [];
   for (const def of WASM_GRAD_KERNELS) {
+    if (def.replaces === 'faster' && !fastPaths) continue;
     const shipped = tf.getKernel(def.kernelName, 'wasm');
     const fallback = shipped?.kernelFunc ?? null;
     if (shipped) tf.unregisterKernel(def.kernelName, 'wasm');
