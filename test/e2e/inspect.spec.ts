@@ -95,14 +95,21 @@ test('look inside a trained network: feature maps, filters, saliency, Grad-CAM, 
   expect(size).toEqual([176, 176]);
   await panel.screenshot({ path: path.join(SHOTS, 'inspect-panel.png') });
 
-  // Click a pixel of the first feature map, about its centre: its receptive field shows.
+  // Click pixel (row 5, col 20) of the second feature map (channel 1). Grid: tiles of 56 px (28 × 2) with 2-px gaps,
+  // so that pixel's centre is at x = 2 + (56 + 2) + 20·2 + 1 = 101, y = 2 + 5·2 + 1 = 13 in picture pixels.
   const box = (await fm.boundingBox())!;
-  const grid = { pad: 2, tile: 28 * 2 }; // 28×28 maps at 2× (see the caption's 28×28), 2-px gaps
-  const scaleShown = box.width / (await fm.evaluate((img: HTMLImageElement) => img.naturalWidth));
-  await fm.click({ position: { x: (grid.pad + grid.tile / 2 + 1) * scaleShown, y: (grid.pad + grid.tile / 2 + 1) * scaleShown } });
-  await expect(app.getByTestId('inspect-rf-box')).toBeVisible();
-  await expect(app.getByTestId('inspect-erf')).toContainText('unit (row 14, col 14, channel 0)', { timeout: 60_000 });
+  const k = box.width / size[0];
+  await fm.click({ position: { x: 101 * k, y: 13 * k } });
+  // At once, the analysis' receptive field on the image: a 5×5 'same' conv unit (5, 20) sees rows 3…7 and
+  // columns 18…22; the image is shown at 8× (28 → 224), so the box is at (144, 24), 40×40 picture pixels.
+  const rfBox = app.getByTestId('inspect-rf-box');
+  await expect(rfBox).toBeVisible();
+  expect(await rfBox.evaluate((el: HTMLElement) => [el.style.left, el.style.top, el.style.width, el.style.height])).toEqual(['144px', '24px', '40px', '40px']);
+  // Then the effective field from the engine, for that unit.
+  await expect(app.getByTestId('inspect-erf')).toContainText('unit (row 5, col 20, channel 1)', { timeout: 60_000 });
+  await expect(app.getByTestId('inspect-progress-erf')).toHaveCount(0);
   await expect(app.getByTestId('inspect-erf')).toContainText('theoretical field 5×5');
+  await app.getByTestId('inspect-input').screenshot({ path: path.join(SHOTS, 'inspect-rf-box.png') });
   await app.getByTestId('inspect-erf').screenshot({ path: path.join(SHOTS, 'inspect-erf.png') });
 
   // Choose a class: saliency and Grad-CAM follow it.
