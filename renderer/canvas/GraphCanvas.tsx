@@ -10,6 +10,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type FinalConnectionState,
@@ -37,6 +38,9 @@ const minimapColor = (n: LayerFlowNode) => categoryColor(getLayerDef(n.data.type
 /** MIME type of a palette drag: the layer type key. */
 export const LAYER_DND_TYPE = 'application/x-cnn-layer';
 
+/** Below this zoom, nodes are drawn as plain category-coloured blocks. */
+const FAR_ZOOM = 0.35;
+
 /** Above this many nodes, only what is on screen is rendered (keeps panning smooth). */
 const VISIBLE_ONLY_ABOVE = 120;
 
@@ -49,6 +53,8 @@ export function GraphCanvas() {
   const minimap = useUiStore((s) => s.minimap);
 
   const flow = useReactFlow<LayerFlowNode, ShapeFlowEdge>();
+  // Zoomed far out, text is unreadable: draw nodes as coloured blocks (less to paint per frame).
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   const [hint, setHint] = useState<string | null>(null);
   const lastVerdict = useRef<string | null>(null);
 
@@ -117,7 +123,7 @@ export function GraphCanvas() {
 
   const empty = nodes.length === 0;
   return (
-    <div className="canvas-wrap" onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div className={`canvas-wrap${far ? ' far' : ''}`} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<LayerFlowNode, ShapeFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -143,7 +149,9 @@ export function GraphCanvas() {
         connectionRadius={28}
         proOptions={{ hideAttribution: true }}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#cbd5e1" />
+        {/* The dot grid is repainted on every pan frame; on big graphs, where panning
+            matters most, the plain canvas colour keeps panning smooth (bench/editor.bench.ts). */}
+        {nodes.length <= VISIBLE_ONLY_ABOVE && <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#cbd5e1" />}
         <Controls showInteractive={false} position="bottom-left" />
         {minimap && <MiniMap<LayerFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} maskColor="rgba(241,245,249,0.7)" position="bottom-right" />}
       </ReactFlow>
