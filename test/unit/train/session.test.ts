@@ -31,7 +31,11 @@ afterAll(async () => {
 describe('train a document on the built-in set', () => {
   it('reaches well above chance (1/3) on the test split, and the saved weights give the same accuracy', async () => {
     const doc = smallCnn(ds.inputShape, 3);
-    const r = await train(doc, ds, { epochs: 6, batchSize: 32, learningRate: 0.005 }, { tf: be.tf });
+    const before = be.tf.memory().numTensors;
+    const perEpoch: number[] = [];
+    const r = await train(doc, ds, { epochs: 6, batchSize: 32, learningRate: 0.005 }, { tf: be.tf, onEpoch: () => perEpoch.push(be.tf.memory().numTensors) });
+    // on the real backend too: nothing grows after the first epoch's optimizer slots
+    expect(new Set(perEpoch.slice(1)).size).toBe(1);
     expect(r.summary.stopReason).toBe('completed');
     expect(Math.abs(r.summary.valCount - 200)).toBeLessThanOrEqual(2); // stratified: rounded per class
     const test = datasetSplit(ds, 'test');
@@ -45,6 +49,7 @@ describe('train a document on the built-in set', () => {
     expect(ev2.confusion).toEqual(ev.confusion);
     r.model.dispose();
     again.dispose();
+    expect(be.tf.memory().numTensors).toBe(before);
   });
 
   it('refuses a network whose output does not fit, with the fix in the error', async () => {
