@@ -1,0 +1,89 @@
+/**
+ * What the Keras and PyTorch code generators share: Python literals, safe
+ * identifiers, and the walk over the analysed graph in topological order
+ * (each layer with its resolved parameters, shapes and input variables).
+ */
+import type { GraphAnalysis } from '../../analysis/types';
+import type { Shape } from '../../core/shape';
+import type { GraphDoc } from '../../graph/doc';
+import type { LayerType } from '../../layers';
+import { assertExportable } from '../onnx/export';
+
+/** A Python literal for a JSON-like value: True/False/None, tuples for pairs. */
+export function py(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a Python number`);
+    return String(v);
+  }
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return v.length === 1 ? `(${py(v[0])},)` : `(${v.map(py).join(', ')})`;
+  throw new Error(`cannot write ${JSON.stringify(v)} as a Python literal`);
+}
+
+/** A float literal (always with a point, so Python keeps it a float). */
+export function pyFloat(v: number): string {
+  const s = py(v);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/** A Python string for a docstring or comment line (no newlines, no quotes trouble). */
+export function pyText(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
+}
+
+/** One layer of the walk. */
+export interface CodeLayer {
+  id: string;
+  type: LayerType;
+  /** Layer name in the model (and in the weights file). */
+  name: string;
+  /** Python identifier of this layer's output / module. */
+  v: string;
+  p: Record<string, unknown>;
+  inShapes: Shape[];
+  outShape: Shape;
+  /** Variables of its inputs, in slot order. */
+  inputs: string[];
+  frozen: boolean;
+}
+
+/** The layers in topological order with their inputs, and the output variables. */
+export function walk(doc: GraphDoc, analysis: GraphAnalysis): { layers: CodeLayer[]; outputs: CodeLayer[]; input: CodeLayer } {
+  assertExportable(analysis);
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const incoming = new Map<string, { source: string; slot: number }[]>();
+  for (const e of doc.edges) incoming.set(e.target, [...(incoming.get(e.target) ?? []), { source: e.source, slot: e.targetIndex }]);
+  const used = new Set<string>(['x', 'model', 'self', 'np', 'torch', 'nn', 'F', 'keras', 'layers', 'inputs', 'outputs', 'math']);
+  const vars = new Map<string, string>();
+  const layers: CodeLayer[] = [];
+  for (const id of analysis.order) {
+    const a = analysis.nodes[id];
+    let v = a.name.replace(/[^A-Za-z0-9_]/g, '_');
+    if (/^[0-9]/.test(v)) v = `l_${v}`;
+    if (PY_KEYWORDS.has(v)) v = `${v}_`;
+    const base = v;
+    for (let i = 2; used.has(v); i++) v = `${base}_${i}`;
+    used.add(v);
+    vars.set(id, v);
+    const inputs = (incoming.get(id) ?? []).slice().sort((x, y) => x.slot - y.slot).map((e) => vars.get(e.source)!);
+    layers.push({
+      id,
+      type: byId.get(id)!.type as LayerType,
+      name: a.name,
+      v,
+      p: a.params,
+      inShapes: a.inputShapes as Shape[],
+      outShape: a.outputShape!,
+      inputs,
+      frozen: !!byId.get(id)!.frozen,
+    });
+  }
+  const byLayer = new Map(layers.map((l) => [l.id, l]));
+  return { layers, outputs: analysis.outputIds.map((id) => byLayer.get(id)!), input: byLayer.get(analysis.inputId!)! };
+}
+
+const PY_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input print list dict set type id len max min sum range'.split(' '),
+);

@@ -1,0 +1,414 @@
+/**
+ * PyTorch (Python) code that rebuilds the network as an nn.Module with the
+ * same arithmetic as the engine: TF's asymmetric 'same' padding written out
+ * with F.pad, average pooling that ignores padded pixels, Flatten in Keras'
+ * (height, width, channel) order, TF.js' bilinear resize, transposed
+ * convolutions cropped as TF crops them. Weights load from weights.npz (Keras
+ * layout) with the layout transposes done in load_weights().
+ *
+ * The module takes NCHW input (PyTorch's convention) and returns NCHW for
+ * image-shaped outputs; vectors are the same in both.
+ */
+import type { GraphAnalysis } from '../../analysis/types';
+import { samePad } from '../../core/conv-math';
+import type { Shape } from '../../core/shape';
+import type { GraphDoc } from '../../graph/doc';
+import type { LayerType } from '../../layers';
+import type { LayerWeights } from '../weights';
+import { py, pyFloat, pyText, walk, type CodeLayer } from './common';
+
+/** One layer in PyTorch: module lines for __init__, the forward expression, weight loading lines. */
+interface PtLayer {
+  init?: string[];
+  fwd: string;
+  load?: string[];
+}
+
+const pair = (v: unknown) => v as [number, number];
+
+/** F.pad arguments (left, right, top, bottom) of TF 'same' padding; null when none. */
+function padArgs(inShape: Shape, k: [number, number], s: [number, number], padding: unknown, d: [number, number] = [1, 1]): string | null {
+  if (padding !== 'same') return null;
+  const h = samePad(inShape[0], k[0], s[0], d[0]);
+  const w = samePad(inShape[1], k[1], s[1], d[1]);
+  if (h.before + h.after + w.before + w.after === 0) return null;
+  return `(${w.before}, ${w.after}, ${h.before}, ${h.after})`;
+}
+
+function actExpr(x: string, fn: unknown, rank: number): string {
+  switch (fn) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return `F.relu(${x})`;
+    case 'relu6':
+      return `F.relu6(${x})`;
+    case 'sigmoid':
+      return `torch.sigmoid(${x})`;
+    case 'tanh':
+      return `torch.tanh(${x})`;
+    case 'elu':
+      return `F.elu(${x})`;
+    case 'selu':
+      return `F.selu(${x})`;
+    case 'gelu':
+      return `F.gelu(${x})`;
+    case 'swish':
+      return `F.silu(${x})`;
+    case 'softplus':
+      return `F.softplus(${x})`;
+    case 'softsign':
+      return `F.softsign(${x})`;
+    case 'softmax':
+      return `torch.softmax(${x}, dim=${rank === 3 ? 1 : -1})`;
+    default:
+      throw new Error(`activation '${String(fn)}' has no PyTorch form`);
+  }
+}
+
+const W = (l: CodeLayer, n: string) => `w[${py(`${l.name}/${n}`)}]`;
+const has = (weights: LayerWeights | null, l: CodeLayer, n: string) => !!weights?.get(l.name)?.some((w) => w.name === n);
+
+function conv(l: CodeLayer): PtLayer {
+  const k = pair(l.p.kernel);
+  const s = pair(l.p.stride);
+  const d = pair(l.p.dilation);
+  const cin = l.inShapes[0][2];
+  const pad = padArgs(l.inShapes[0], k, s, l.p.padding, d);
+  const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
+  return {
+    init: [`self.${l.v} = nn.Conv2d(${cin}, ${l.p.filters}, ${py(k)}, stride=${py(s)}, dilation=${py(d)}, bias=${py(l.p.useBias)})`],
+    fwd: actExpr(`self.${l.v}(${x})`, l.p.activation, 3),
+    load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.transpose(3, 2, 0, 1)))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
+  };
+}
+
+function depthwiseLoad(l: CodeLayer, attr: string): string {
+  // Keras H×W×C×M → grouped conv (C·M)×1×H×W, output channel c·M + m.
+  return `m.${attr}.weight.copy_(t(${W(l, 'depthwise_kernel')}.transpose(2, 3, 0, 1).reshape(-1, 1, ${(l.p.kernel as number[])[0]}, ${(l.p.kernel as number[])[1]})))`;
+}
+
+function pool(kind: 'max' | 'avg') {
+  return (l: CodeLayer): PtLayer => {
+    const k = pair(l.p.pool);
+    const st = pair(l.p.stride);
+    const s: [number, number] = [st[0] || k[0], st[1] || k[1]];
+    const pad = padArgs(l.inShapes[0], k, s, l.p.padding);
+    const x = l.inputs[0];
+    if (!pad) return { fwd: `F.${kind}_pool2d(${x}, ${py(k)}, ${py(s)})` };
+    // Max: padded pixels never win; average: they are not counted (TF).
+    return { fwd: kind === 'max' ? `F.max_pool2d(F.pad(${x}, ${pad}, value=float("-inf")), ${py(k)}, ${py(s)})` : `_avg_pool_same(${x}, ${py(k)}, ${py(s)}, ${pad})` };
+  };
+}
+
+/** The PyTorch form of every layer type (weights passed to know which exist). */
+const PT_CODE: Record<LayerType, (l: CodeLayer, weights: LayerWeights | null) => PtLayer> = {
+  input: () => ({ fwd: 'x' }),
+  rescaling: (l) => ({ fwd: `${l.inputs[0]} * ${pyFloat(l.p.scale as number)} + ${pyFloat(l.p.offset as number)}` }),
+  conv2d: conv,
+  'depthwise-conv2d': (l) => {
+    const k = pair(l.p.kernel);
+    const s = pair(l.p.stride);
+    const c = l.inShapes[0][2];
+    const pad = padArgs(l.inShapes[0], k, s, l.p.padding);
+    const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
+    return {
+      init: [`self.${l.v} = nn.Conv2d(${c}, ${c * (l.p.depthMultiplier as number)}, ${py(k)}, stride=${py(s)}, groups=${c}, bias=${py(l.p.useBias)})`],
+      fwd: actExpr(`self.${l.v}(${x})`, l.p.activation, 3),
+      load: [depthwiseLoad(l, l.v), ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
+    };
+  },
+  'separable-conv2d': (l) => {
+    const k = pair(l.p.kernel);
+    const s = pair(l.p.stride);
+    const d = pair(l.p.dilation);
+    const c = l.inShapes[0][2];
+    const mid = c * (l.p.depthMultiplier as number);
+    const pad = padArgs(l.inShapes[0], k, s, l.p.padding, d);
+    const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
+    return {
+      init: [
+        `self.${l.v}_depthwise = nn.Conv2d(${c}, ${mid}, ${py(k)}, stride=${py(s)}, dilation=${py(d)}, groups=${c}, bias=False)`,
+        `self.${l.v}_pointwise = nn.Conv2d(${mid}, ${l.p.filters}, 1, bias=${py(l.p.useBias)})`,
+      ],
+      fwd: actExpr(`self.${l.v}_pointwise(self.${l.v}_depthwise(${x}))`, l.p.activation, 3),
+      load: [
+        depthwiseLoad(l, `${l.v}_depthwise`),
+        `m.${l.v}_pointwise.weight.copy_(t(${W(l, 'pointwise_kernel')}.transpose(3, 2, 0, 1)))`,
+        ...(l.p.useBias ? [`m.${l.v}_pointwise.bias.copy_(t(${W(l, 'bias')}))`] : []),
+      ],
+    };
+  },
+  'conv2d-transpose': (l) => {
+    const k = pair(l.p.kernel);
+    const s = pair(l.p.stride);
+    const cin = l.inShapes[0][2];
+    // Full output (n−1)·s + k (+ s − k when k < s); TF keeps outShape of it,
+    // starting at floor((k − s)/2) for 'same'.
+    const op = [Math.max(s[0] - k[0], 0), Math.max(s[1] - k[1], 0)];
+    const start = [0, 1].map((a) => (l.p.padding === 'same' && k[a] > s[a] ? Math.floor((k[a] - s[a]) / 2) : 0));
+    const [oh, ow] = l.outShape;
+    return {
+      init: [`self.${l.v} = nn.ConvTranspose2d(${cin}, ${l.p.filters}, ${py(k)}, stride=${py(s)}, output_padding=${py(op)}, bias=${py(l.p.useBias)})`],
+      fwd: actExpr(`self.${l.v}(${l.inputs[0]})[:, :, ${start[0]}:${start[0] + oh}, ${start[1]}:${start[1] + ow}]`, l.p.activation, 3),
+      // Keras H×W×out×in → PyTorch in×out×H×W.
+      load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.transpose(3, 2, 0, 1)))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
+    };
+  },
+  'max-pool2d': pool('max'),
+  'avg-pool2d': pool('avg'),
+  'global-avg-pool2d': (l) => ({ fwd: `${l.inputs[0]}.mean(dim=(2, 3))` }),
+  'global-max-pool2d': (l) => ({ fwd: `${l.inputs[0]}.amax(dim=(2, 3))` }),
+  'batch-norm': (l, weights) => {
+    const rank = l.inShapes[0].length;
+    const ch = l.outShape[l.outShape.length - 1];
+    const cls = rank === 3 ? 'BatchNorm2d' : 'BatchNorm1d';
+    const x = l.inputs[0];
+    const fwd = rank === 3 || rank === 1 ? `self.${l.v}(${x})` : `self.${l.v}(${x}.transpose(1, -1)).transpose(1, -1)`;
+    const load = [`m.${l.v}.running_mean.copy_(t(${W(l, 'moving_mean')}))`, `m.${l.v}.running_var.copy_(t(${W(l, 'moving_variance')}))`];
+    if (has(weights, l, 'gamma')) load.push(`m.${l.v}.weight.copy_(t(${W(l, 'gamma')}))`);
+    if (has(weights, l, 'beta')) load.push(`m.${l.v}.bias.copy_(t(${W(l, 'beta')}))`);
+    const init = [`self.${l.v} = nn.${cls}(${ch}, eps=${pyFloat(l.p.epsilon as number)}, momentum=${pyFloat(1 - (l.p.momentum as number))})  # PyTorch momentum = 1 − Keras momentum`];
+    // Keras without scale/center has γ = 1 / β = 0 fixed: keep them so.
+    if (!l.p.scale) init.push(`self.${l.v}.weight.requires_grad_(False)`);
+    if (!l.p.center) init.push(`self.${l.v}.bias.requires_grad_(False)`);
+    return { init, fwd, load };
+  },
+  relu: (l) => ({ fwd: (l.p.maxValue as number) > 0 ? `torch.clamp(${l.inputs[0]}, 0.0, ${pyFloat(l.p.maxValue as number)})` : `F.relu(${l.inputs[0]})` }),
+  'leaky-relu': (l) => ({ fwd: `F.leaky_relu(${l.inputs[0]}, ${pyFloat(l.p.alpha as number)})` }),
+  elu: (l) => ({ fwd: `F.elu(${l.inputs[0]})` }),
+  sigmoid: (l) => ({ fwd: `torch.sigmoid(${l.inputs[0]})` }),
+  tanh: (l) => ({ fwd: `torch.tanh(${l.inputs[0]})` }),
+  softmax: (l) => ({ fwd: actExpr(l.inputs[0], 'softmax', l.inShapes[0].length) }),
+  activation: (l) => ({ fwd: actExpr(l.inputs[0], l.p.activation, l.inShapes[0].length) }),
+  dropout: (l) => ({ fwd: `F.dropout(${l.inputs[0]}, ${pyFloat(l.p.rate as number)}, self.training)` }),
+  flatten: (l) => ({ fwd: `_flatten_keras(${l.inputs[0]})` }),
+  reshape: (l) => {
+    const y = `_to_nhwc(${l.inputs[0]}).reshape(${l.inputs[0]}.shape[0], ${l.outShape.join(', ')})`;
+    return { fwd: l.outShape.length === 3 ? `${y}.permute(0, 3, 1, 2)` : y };
+  },
+  'zero-padding2d': (l) => ({ fwd: `F.pad(${l.inputs[0]}, (${l.p.left}, ${l.p.right}, ${l.p.top}, ${l.p.bottom}))` }),
+  upsampling2d: (l) => {
+    const s = pair(l.p.size);
+    return { fwd: l.p.interpolation === 'nearest' ? `F.interpolate(${l.inputs[0]}, scale_factor=${py(s.map(Number))}, mode="nearest")` : `_resize_bilinear_asymmetric(${l.inputs[0]}, ${s[0]}, ${s[1]})` };
+  },
+  dense: (l) => {
+    const inRank = l.inShapes[0].length;
+    const n = l.inShapes[0][inRank - 1];
+    const y = inRank === 3 ? `self.${l.v}(${l.inputs[0]}.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)` : `self.${l.v}(${l.inputs[0]})`;
+    return {
+      init: [`self.${l.v} = nn.Linear(${n}, ${l.p.units}, bias=${py(l.p.useBias)})`],
+      fwd: actExpr(y, l.p.activation, l.outShape.length),
+      load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.T))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
+    };
+  },
+  add: (l) => ({ fwd: l.inputs.join(' + ') }),
+  concatenate: (l) => ({ fwd: `torch.cat([${l.inputs.join(', ')}], dim=${l.inShapes[0].length === 3 ? 1 : -1})` }),
+};
+
+const HELPERS = `def _avg_pool_same(x, k, s, pads):
+    """TF 'same' average pooling: padded pixels are not counted."""
+    num = F.avg_pool2d(F.pad(x, pads), k, s)
+    den = F.avg_pool2d(F.pad(torch.ones_like(x[:, :1]), pads), k, s)
+    return num / den
+
+
+def _to_nhwc(x):
+    return x.permute(0, 2, 3, 1) if x.dim() == 4 else x
+
+
+def _flatten_keras(x):
+    """Flatten in Keras' (height, width, channel) order, so Dense weights fit."""
+    return torch.flatten(_to_nhwc(x), 1)
+
+
+def _resize_bilinear_asymmetric(x, sh, sw):
+    """TF.js bilinear upsampling (align_corners=False, half_pixel_centers=False)."""
+    def axis(size, scale):
+        src = torch.arange(size * scale, device=x.device, dtype=x.dtype) / scale
+        i0 = src.floor().long().clamp(max=size - 1)
+        i1 = (i0 + 1).clamp(max=size - 1)
+        return i0, i1, src - i0.to(x.dtype)
+    y0, y1, fy = axis(x.shape[2], sh)
+    x0, x1, fx = axis(x.shape[3], sw)
+    rows = x[:, :, y0] * (1 - fy)[:, None] + x[:, :, y1] * fy[:, None]
+    return rows[..., x0] * (1 - fx) + rows[..., x1] * fx
+`;
+
+/** The generated files: model.py (module + weight loading) and train.py. */
+export function pytorchCode(doc: GraphDoc, analysis: GraphAnalysis, weights: LayerWeights | null): { 'model.py': string; 'train.py': string } {
+  const { layers, outputs, input } = walk(doc, analysis);
+  const init: string[] = [];
+  const fwd: string[] = [];
+  const load: string[] = [];
+  for (const l of layers) {
+    const c = PT_CODE[l.type](l, weights);
+    init.push(...(c.init ?? []));
+    const mods = (c.init ?? []).map((s) => /^self\.(\w+) = nn\./.exec(s)?.[1]).filter((m): m is string => !!m);
+    if (l.frozen && mods.length) init.push(`self._freeze(${mods.map((m) => `self.${m}`).join(', ')})`);
+    fwd.push(`        ${l.v} = ${c.fwd}`);
+    if (weights?.get(l.name)) load.push(...(c.load ?? []).map((s) => `        ${s}`));
+  }
+  const ret = outputs.length === 1 ? outputs[0].v : `(${outputs.map((o) => o.v).join(', ')})`;
+  const inShape = input.outShape;
+  const nchw = inShape.length === 3 ? [inShape[2], inShape[0], inShape[1]] : [...inShape];
+  const className = 'Net';
+  const model = `"""${pyText(doc.name)}: rebuilt in PyTorch by CNN Designer.
+
+Input: NCHW float32, batch x ${nchw.join(' x ')} (channels, height, width), pixel
+values in [0, 1] as CNN Designer feeds them. Output${outputs.length > 1 ? 's' : ''}: ${outputs.map((o) => `${o.name} ${o.outShape.length === 3 ? [o.outShape[2], o.outShape[0], o.outShape[1]].join(' x ') : o.outShape.join(' x ')}`).join(', ')}.
+The arithmetic follows TensorFlow's (asymmetric 'same' padding, Keras flatten
+order), so the outputs equal CNN Designer's.
+
+    python model.py            # build, load weights.npz if present, run a random batch
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+INPUT_SHAPE = ${py(nchw)}
+
+
+${HELPERS}
+
+class ${className}(nn.Module):
+    def __init__(self):
+        super().__init__()
+${init.length ? init.map((s) => `        ${s}`).join('\n') : '        pass'}
+
+    @staticmethod
+    def _freeze(*modules):
+        """Frozen in CNN Designer: not trained (BatchNorm statistics too, in eval mode)."""
+        for m in modules:
+            for p in m.parameters():
+                p.requires_grad_(False)
+
+    def forward(self, x):
+${fwd.join('\n')}
+        return ${ret}
+
+
+def load_weights(m, path="weights.npz"):
+    """Load the weights exported by CNN Designer (Keras layout, transposed here)."""
+    w = np.load(path)
+
+    def t(a):
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+
+    with torch.no_grad():
+${load.length ? load.join('\n') : '        pass'}
+    return m
+
+
+if __name__ == "__main__":
+    model = ${className}()
+    here = os.path.dirname(os.path.abspath(__file__))
+    weights = os.path.join(here, "weights.npz")
+    if os.path.exists(weights):
+        load_weights(model, weights)
+        print("loaded", weights, file=sys.stderr)
+    model.eval()
+    with torch.no_grad():
+        y = model(torch.rand(2, *INPUT_SHAPE))
+    print(model)
+    print("output", tuple(y.shape) if torch.is_tensor(y) else [tuple(o.shape) for o in y])
+`;
+  const t = doc.training ?? {};
+  const opt = t.optimizer ?? 'adam';
+  const lr = t.learningRate ?? (opt === 'sgd' ? 0.01 : 0.001);
+  const optCode = opt === 'sgd' ? `torch.optim.SGD(params, lr=args.lr, momentum=${pyFloat(t.momentum ?? 0.9)})` : opt === 'rmsprop' ? 'torch.optim.RMSprop(params, lr=args.lr)' : 'torch.optim.Adam(params, lr=args.lr)';
+  const probabilities = outputs.length === 1 && (outputs[0].type === 'softmax' || outputs[0].p.activation === 'softmax');
+  const train = `"""Train ${pyText(doc.name)} with PyTorch on a folder of images (one subfolder per class).
+
+    python train.py --data DIR [--epochs ${t.epochs ?? 5}] [--batch ${t.batchSize ?? 32}] [--lr ${lr}] [--init weights.npz]
+
+Several GPUs or machines: launch with torchrun, e.g.
+    torchrun --nproc_per_node=4 train.py --data DIR
+    torchrun --nnodes=2 --node_rank=R --master_addr=HOST --nproc_per_node=4 train.py --data DIR
+and it trains with DistributedDataParallel (one process per GPU).
+Needs torchvision for the image folder loader.
+"""
+import argparse
+import os
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from model import INPUT_SHAPE, ${className}, load_weights
+
+OUTPUT_IS_PROBABILITIES = ${probabilities ? 'True' : 'False'}
+
+
+def loss_fn(out, y):
+    if OUTPUT_IS_PROBABILITIES:  # the network ends in softmax, as in CNN Designer
+        return F.nll_loss(torch.log(out.clamp_min(1e-7)), y)
+    return F.cross_entropy(out, y)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True, help="folder with one subfolder of images per class")
+    ap.add_argument("--epochs", type=int, default=${t.epochs ?? 5})
+    ap.add_argument("--batch", type=int, default=${t.batchSize ?? 32})
+    ap.add_argument("--lr", type=float, default=${pyFloat(lr)})
+    ap.add_argument("--init", default=None, help="start from these weights (weights.npz): fine-tuning")
+    ap.add_argument("--out", default="trained.pt")
+    args = ap.parse_args()
+
+    from torchvision import datasets, transforms
+
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    rank = dist.get_rank() if distributed else 0
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
+
+    c, h, w = INPUT_SHAPE
+    tf = transforms.Compose([transforms.Grayscale(1) if c == 1 else transforms.Lambda(lambda im: im.convert("RGB")), transforms.Resize((h, w)), transforms.ToTensor()])
+    data = datasets.ImageFolder(args.data, transform=tf)  # ToTensor gives [0, 1], as CNN Designer
+    sampler = torch.utils.data.distributed.DistributedSampler(data) if distributed else None
+    loader = torch.utils.data.DataLoader(data, batch_size=args.batch, shuffle=sampler is None, sampler=sampler, num_workers=2)
+
+    model = ${className}()
+    if args.init:
+        load_weights(model, args.init)
+    model.to(device)
+    if distributed:
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local] if torch.cuda.is_available() else None)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = ${optCode}
+    for epoch in range(args.epochs):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        model.train()
+        total, correct, loss_sum = 0, 0, 0.0
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            out = model(x)
+            loss = loss_fn(out, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(y)
+            correct += (out.argmax(1) == y).sum().item()
+            total += len(y)
+        if rank == 0:
+            print(f"epoch {epoch + 1}: loss {loss_sum / total:.4f} accuracy {correct / total:.4f}")
+    if rank == 0:
+        torch.save((model.module if distributed else model).state_dict(), args.out)
+        print("saved", os.path.abspath(args.out))
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
+`;
+  return { 'model.py': model, 'train.py': train };
+}
