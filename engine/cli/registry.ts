@@ -6,6 +6,8 @@
 import { analyze } from './analyze';
 import { inspectCommand } from './inspect';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
 import { runTemplatesCommand } from './templates';
@@ -19,4 +21,4 @@ const templates: CliCommand = {
   run: (args, io) => runTemplatesCommand(args, io),
 };
 
-export const COMMANDS: readonly CliCommand[] = [analyze, templates, trainCommand, evaluateCommand, predictCommand, inspectCommand];
+export const COMMANDS: readonly CliCommand[] = [analyze, templates, trainCommand, evaluateCommand, predictCommand, inspectCommand, exportCommand, importCommand];
