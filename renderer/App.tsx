@@ -5,6 +5,7 @@ import { useEngineStartup } from './hooks/useEngineEvents';
 import { useShortcuts } from './hooks/useShortcuts';
 import { AddPopup } from './panels/AddPopup';
 import { Dialogs } from './panels/Dialogs';
+import { ErrorBoundary } from './panels/ErrorBoundary';
 import { Inspector } from './panels/Inspector';
 import { InspectPanel } from './panels/inspect/InspectPanel';
 import { Palette } from './panels/Palette';
@@ -21,12 +22,18 @@ export function App() {
     <ReactFlowProvider>
       <div className="app">
         <Toolbar />
-        <Palette />
+        <ErrorBoundary area="the palette">
+          <Palette />
+        </ErrorBoundary>
         <main className="main">
-          <GraphCanvas />
+          <ErrorBoundary area="the canvas">
+            <GraphCanvas />
+          </ErrorBoundary>
           <Problems />
         </main>
-        <Inspector />
+        <ErrorBoundary area="the inspector">
+          <Inspector />
+        </ErrorBoundary>
         <StatusBar />
       </div>
       <AddPopup />
