@@ -289,7 +289,8 @@ export interface InspectPicture {
    * click maps back to (channel, row, col). Tile i is at column i % cols,
    * row ⌊i / cols⌋; its top-left picture pixel is
    * (pad + col·(tileWidth + pad), pad + row·(tileHeight + pad)); one map
-   * pixel is `scale` picture pixels; tile i shows channel `channels[i]`.
+   * pixel is `scale` picture pixels (1/f when big maps were shrunk f×);
+   * tile i shows channel `channels[i]`.
    */
   grid?: { count: number; cols: number; rows: number; tileWidth: number; tileHeight: number; pad: number; scale: number; channels: number[] };
 }
@@ -297,6 +298,8 @@ export interface InspectPicture {
 export interface ExportResult {
   /** Files written, absolute. */
   files: string[];
+  /** Remarks for the user: how to load the files, whether the weights were random. */
+  notes?: string[];
 }
 
 /** The result type of each job kind, carried by {@link JobEnd} when it succeeds. */

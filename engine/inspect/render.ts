@@ -58,8 +58,35 @@ export function renderFeatureMaps(s: MapStack, o: GridOptions = {}): GridPicture
     const tiles = channels.map((c) => mapToImage(s, c, o.map ?? 'viridis', 12, [lo, hi]));
     return gridImage(tiles, { pad: 1, cols: Math.min(n, 32), scale: 12, channels });
   }
+  // Big maps (VGG's 224×224) are shrunk by whole factors (block means) so the
+  // grid stays a few hundred pixels a side: 64 full-size tiles would be a
+  // 1,800-pixel picture that takes seconds to encode and does not fit a screen.
+  const maxTile = 2 * (o.tileSize ?? 64);
+  const f = Math.max(1, Math.ceil(Math.max(s.height, s.width) / maxTile));
+  if (f > 1) {
+    const small = shrinkMaps(s, f, n);
+    const tiles = channels.map((c) => mapToImage(small, c, o.map ?? 'viridis', 1));
+    return gridImage(tiles, { scale: 1 / f, channels });
+  }
   const tiles = channels.map((c) => mapToImage(s, c, o.map ?? 'viridis', scale));
   return gridImage(tiles, { scale, channels });
+}
+
+/** The first `n` channels of a stack, each f×f block replaced by its mean (edge blocks may be smaller). */
+export function shrinkMaps(s: MapStack, f: number, n = s.channels): MapStack {
+  const h = Math.ceil(s.height / f);
+  const w = Math.ceil(s.width / f);
+  const data = new Float32Array(h * w * n);
+  const count = new Float32Array(h * w);
+  for (let y = 0; y < s.height; y++)
+    for (let x = 0; x < s.width; x++) {
+      const o = (Math.floor(y / f) * w + Math.floor(x / f)) * n;
+      const i = (y * s.width + x) * s.channels;
+      for (let c = 0; c < n; c++) data[o + c] += s.data[i + c];
+      count[o / n]++;
+    }
+  for (let p = 0; p < h * w; p++) for (let c = 0; c < n; c++) data[p * n + c] /= count[p];
+  return { height: h, width: w, channels: n, data };
 }
 
 /**

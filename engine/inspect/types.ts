@@ -40,7 +40,7 @@ export interface GridLayout {
   tileHeight: number;
   /** Gap between tiles and around the grid, picture pixels. */
   pad: number;
-  /** Picture pixels per map pixel (nearest-neighbour enlargement). */
+  /** Picture pixels per map pixel: ≥ 1 for enlarged maps (nearest neighbour), 1/f for maps shrunk by f (block means). */
   scale: number;
   /** Channel index shown in each tile (tile i shows channel `channels[i]`). */
   channels: number[];

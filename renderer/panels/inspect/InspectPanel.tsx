@@ -13,7 +13,7 @@ import { gridHit } from '../../../engine/inspect/image';
 import { useAnalysisStore } from '../../state/analysis-store';
 import { useGraphStore } from '../../state/graph-store';
 import { resolveWeightsPath, useInspectStore, type RunningJob } from './inspect-store';
-import { cancelSlot, lastSpatialNode, runMainViews, runMaximize, runUnitErf } from './run-inspect';
+import { cancelSlot, isBigNetwork, lastSpatialNode, runMainViews, runMaximize, runSmoothGrad, runUnitErf } from './run-inspect';
 import './inspect.css';
 
 const png = (b64: string) => `data:image/png;base64,${b64}`;
@@ -36,7 +36,7 @@ export function InspectPanel() {
   );
 }
 
-function Progress({ job, slot }: { job: RunningJob | null; slot: 'main' | 'erf' | 'maximize' }) {
+function Progress({ job, slot }: { job: RunningJob | null; slot: 'main' | 'erf' | 'maximize' | 'smooth' }) {
   if (!job) return null;
   return (
     <div className="insp-progress" data-testid={`inspect-progress-${slot}`}>
@@ -75,6 +75,7 @@ function InspectDrawer() {
       erf: null,
       unit: null,
       maximize: null,
+      smooth: null,
     });
   }, [docKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -100,7 +101,8 @@ function InspectDrawer() {
   const fm = pick(s.result, 'activations');
   const filters = pick(s.result, 'filters');
   const sal = pick(s.result, 'saliency');
-  const smooth = pick(s.result, 'smoothgrad');
+  const smooth = pick(s.result, 'smoothgrad') ?? pick(s.smooth, 'smoothgrad');
+  const big = isBigNetwork();
   const cam = pick(s.result, 'gradcam');
   const erf = pick(s.erf, 'effective-rf') ?? pick(s.result, 'effective-rf');
   const input = s.result?.input;
@@ -332,6 +334,14 @@ function InspectDrawer() {
           ) : (
             <div className="insp-empty">…</div>
           )}
+          {!smooth && big && sal && (
+            <div className="insp-row">
+              <button className="btn btn-outline" data-testid="inspect-smoothgrad-run" disabled={!!s.jobs.smooth} onClick={() => void runSmoothGrad(8)}>
+                SmoothGrad (8 noisy copies: slow on a network this size)
+              </button>
+            </div>
+          )}
+          <Progress job={s.jobs.smooth} slot="smooth" />
           {smooth && (
             <>
               <img src={png(smooth.base64)} alt={smooth.caption} className="pixelated" style={{ width: shownWidth(smooth, 460) }} />

@@ -46,7 +46,9 @@ export interface InspectState {
   /** Channel-maximisation result and its channel. */
   maximize: InspectResult | null;
   maximizeChannel: number;
-  jobs: { main: RunningJob | null; erf: RunningJob | null; maximize: RunningJob | null };
+  /** SmoothGrad computed on request (big networks leave it out of the main views). */
+  smooth: InspectResult | null;
+  jobs: { main: RunningJob | null; erf: RunningJob | null; maximize: RunningJob | null; smooth: RunningJob | null };
   /** Last failure, in plain words. */
   error: string | null;
   set(p: Partial<Omit<InspectState, 'set'>>): void;
@@ -65,7 +67,8 @@ export const useInspectStore = create<InspectState>()((set) => ({
   unit: null,
   maximize: null,
   maximizeChannel: 0,
-  jobs: { main: null, erf: null, maximize: null },
+  smooth: null,
+  jobs: { main: null, erf: null, maximize: null, smooth: null },
   error: null,
   set: (p) => set(p),
 }));

@@ -77,16 +77,40 @@ async function run(slot: Slot, what: string, req: Omit<InspectRequest, 'model'>)
 /** Feature maps, filters, saliency, SmoothGrad, Grad-CAM and the centre unit's effective RF. */
 export async function runMainViews(): Promise<void> {
   const s = useInspectStore.getState();
+  const smooth = !isBigNetwork();
   const r = await run('main', 'feature maps, filters, saliency, Grad-CAM', {
     view: 'activations',
-    views: ['activations', 'filters', 'saliency', 'smoothgrad', 'gradcam', 'effective-rf'],
+    views: smooth ? ['activations', 'filters', 'saliency', 'smoothgrad', 'gradcam', 'effective-rf'] : ['activations', 'filters', 'saliency', 'gradcam', 'effective-rf'],
     nodeId: s.nodeId ?? lastSpatialNode() ?? '',
     ...imagePart(s),
     ...(s.classIndex !== null ? { classIndex: s.classIndex } : {}),
     ...((s.camNodeId ?? lastSpatialNode()) ? { gradcamNodeId: (s.camNodeId ?? lastSpatialNode())! } : {}),
     samples: 16,
   });
-  if (r) useInspectStore.getState().set({ result: r, erf: null, unit: null });
+  if (r) useInspectStore.getState().set({ result: r, erf: null, unit: null, smooth: null });
+}
+
+/**
+ * More multiply-adds per image than this (VGG16 has 15.5 G, ResNet-50 4 G):
+ * SmoothGrad's 16 backward passes take minutes on a CPU, so it runs only when asked.
+ */
+export const BIG_NETWORK_MACS = 500e6;
+
+export function isBigNetwork(): boolean {
+  return useAnalysisStore.getState().analysis.totals.macs > BIG_NETWORK_MACS;
+}
+
+/** SmoothGrad alone (for big networks, on request). */
+export async function runSmoothGrad(samples: number): Promise<void> {
+  const s = useInspectStore.getState();
+  const r = await run('smooth', `SmoothGrad (${samples} copies)`, {
+    view: 'smoothgrad',
+    nodeId: s.nodeId ?? lastSpatialNode() ?? '',
+    ...imagePart(s),
+    ...(s.classIndex !== null ? { classIndex: s.classIndex } : {}),
+    samples,
+  });
+  if (r) useInspectStore.getState().set({ smooth: r });
 }
 
 /** The effective receptive field of the clicked unit. */

@@ -151,3 +151,21 @@ describe('channel maximisation', () => {
     await expect(maximizeChannel(tf, net(), 'c2', 0, { steps: 501 })).rejects.toBeInstanceOf(InspectError);
   });
 });
+
+describe('big feature maps', () => {
+  it('are shrunk by block means so the grid stays small, and clicks still land on the right unit', () => {
+    const n = 4;
+    const s = { height: 224, width: 224, channels: n, data: new Float32Array(224 * 224 * n) };
+    // Channel k is bright only in the block rows 100…101, cols 50…51 (one 2×2 block after shrinking by 2).
+    for (let k = 0; k < n; k++) for (const [y, x] of [[100, 50], [100, 51], [101, 50], [101, 51]]) s.data[(y * 224 + x) * n + k] = k + 1;
+    const { image, layout } = renderFeatureMaps(s);
+    expect(layout.scale).toBe(0.5);
+    expect([layout.tileWidth, layout.tileHeight]).toEqual([112, 112]);
+    expect(image.width).toBe(2 + 2 * (112 + 2));
+    // The bright block's picture pixel is (25, 50) in tile 3: it maps back to map pixel (100, 50).
+    const px = layout.pad + 1 * (112 + layout.pad) + 25;
+    const py = layout.pad + 1 * (112 + layout.pad) + 50;
+    expect(gridHit(layout, px, py)).toEqual({ tile: 3, channel: 3, row: 100, col: 50 });
+    expect(Array.from(image.data.subarray((py * image.width + px) * 4, (py * image.width + px) * 4 + 3))).toEqual(colorOf('viridis', 1));
+  });
+});
