@@ -63,7 +63,7 @@ export const HANDLERS: HandlerTable = {
   evaluate: notImplemented('Evaluation'),
   predict: notImplemented('Prediction'),
   inspect: (req, s) => s.jobs.start('inspect', req),
-  exportModel: notImplemented('Exporting a trained model'),
+  exportModel: (req, s) => s.jobs.start('export', req),
   cancelJob: (jobId, s) => s.jobs.cancel(jobId),
 };
 

@@ -10,4 +10,5 @@ export const JOB_KINDS: JobKindTable = {
   train: () => import('../../engine/train/job').then((m) => m.runTrainJob),
   evaluate: () => import('../../engine/train/job').then((m) => m.runEvaluateJob),
   inspect: () => import('../../engine/inspect/job').then((m) => m.runInspectJob),
+  export: () => import('../../engine/export/job').then((m) => m.runExportJob),
 };
