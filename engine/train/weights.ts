@@ -170,9 +170,9 @@ export async function loadWeightsInto(tf: TF, model: tfjs.LayersModel, dir: stri
   }
 }
 
-/** The folder for a document's weights: `my-net.json` → `my-net.weights`. */
+/** The folder for a document's weights: `my-net.json` or `my-net.cnnd` → `my-net.weights`. */
 export function defaultWeightsDir(docPath: string): string {
-  const base = path.basename(docPath).replace(/\.json$/i, '');
+  const base = path.basename(docPath).replace(/\.(json|cnnd)$/i, '');
   return path.join(path.dirname(docPath), `${base}.weights`);
 }
 

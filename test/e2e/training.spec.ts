@@ -93,7 +93,7 @@ test('fix the mismatch, train, evaluate, try an image, and stop a run', async ({
   await app.getByTestId('setting-lr').fill('0.005');
   await app.getByTestId('training-start').click();
   await expect(app.getByTestId('training-progress')).toHaveAttribute('data-status', 'running');
-  await expect(app.getByTestId('training-progress')).toContainText(/Epoch \d\/6/);
+  await expect(app.getByTestId('training-progress')).toContainText(/Epoch \d\/6/, { timeout: 90_000 });
   await expect(app.getByTestId('training-done')).toBeVisible({ timeout: 240_000 });
   await expect(app.getByTestId('training-done')).toContainText('Done after 6 epochs');
   const valAcc = pctIn(await app.getByTestId('last-epoch').textContent(), 'validation accuracy');

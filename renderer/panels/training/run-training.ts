@@ -47,9 +47,22 @@ function onTrainProgress(p: JobProgress): void {
 function onTrainEnd(e: JobEnd): void {
   const s = st();
   if (e.status === 'done' && e.kind === 'train') {
+    if (e.result.weightsPath) referenceWeights(e.result.weightsPath);
     s.set({ status: e.result.stoppedEarly && s.status === 'stopping' ? 'cancelled' : 'done', result: e.result, fraction: 1, etaSeconds: 0, jobId: null, evaluation: null, prediction: null });
   } else if (e.status === 'cancelled') s.set({ status: 'cancelled', jobId: null });
   else if (e.status === 'error') s.set({ status: 'error', error: e.error.message, jobId: null });
+}
+
+/**
+ * Point the document at the weights the job saved beside it (`doc.weights`,
+ * relative to the document), so they open with it next time.
+ */
+function referenceWeights(absModelJson: string): void {
+  const g = useGraphStore.getState();
+  if (!g.filePath) return;
+  const dir = g.filePath.replace(/[^\\/]*$/, '');
+  const rel = absModelJson.startsWith(dir) ? absModelJson.slice(dir.length).replace(/\\/g, '/') : absModelJson;
+  g.commit({ ...g.doc, weights: { path: rel, savedAt: new Date().toISOString() } }, 'immediately', 'Trained weights');
 }
 
 /** Load the dataset list once. */

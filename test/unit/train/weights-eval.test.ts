@@ -58,6 +58,7 @@ describe('weights on disk', () => {
     const ref = weightsRef(doc, wd);
     expect(ref.path).toBe('my-net.weights/model.json');
     expect(resolveWeightsDir({ weights: ref }, doc)).toBe(wd);
+    expect(defaultWeightsDir('/p/net.cnnd')).toBe(path.join('/p', 'net.weights'));
   });
 });
 
