@@ -72,7 +72,7 @@ function LayerInspector({ id }: { id: string }) {
           <label htmlFor="node-frozen">Frozen</label>
           <label className="toggle" title="A frozen layer keeps its weights during training (transfer learning).">
             <input id="node-frozen" type="checkbox" checked={!!node.frozen} data-testid="node-frozen" onChange={(e) => void runCommand('set-frozen', { ids: [id], frozen: e.target.checked })} />
-            {node.frozen ? 'weights kept during training' : 'trained'}
+            {node.frozen ? 'frozen: weights kept as they are' : 'no: trained with the rest'}
           </label>
         </div>
       </div>

@@ -11,12 +11,20 @@ export function StatusBar() {
     return f;
   });
   const layers = useAnalysisStore((s) => Object.keys(s.analysis.nodes).length);
+  // With errors, layers after them have no counts: the totals are a lower bound.
+  const partial = useAnalysisStore((s) => s.analysis.issues.some((i) => i.severity === 'error'));
   const backend = useUiStore((s) => s.backend);
   const engineError = useUiStore((s) => s.engineError);
   return (
     <footer className="statusbar" data-testid="statusbar">
       <span>
         Parameters <b data-testid="total-params">{formatInt(totals.params)}</b>
+        {partial && (
+          <span title="Layers after an error are not counted until it is fixed" data-testid="totals-partial">
+            {' '}
+            (so far)
+          </span>
+        )}
       </span>
       <span>
         Trainable <b data-testid="trainable-params">{formatInt(totals.trainable)}</b>
