@@ -6,6 +6,7 @@ import { useShortcuts } from './hooks/useShortcuts';
 import { AddPopup } from './panels/AddPopup';
 import { Dialogs } from './panels/Dialogs';
 import { ErrorBoundary } from './panels/ErrorBoundary';
+import { ExportDialog } from './panels/export/ExportDialog';
 import { Inspector } from './panels/Inspector';
 import { InspectPanel } from './panels/inspect/InspectPanel';
 import { Palette } from './panels/Palette';
@@ -41,6 +42,7 @@ export function App() {
       <Dialogs />
       <InspectPanel />
       <TrainingPanel />
+      <ExportDialog />
     </ReactFlowProvider>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { runCommand } from '../commands/registry';
 import { history, isDirty, useGraphStore } from '../state/graph-store';
+import { ExportButton } from './export/ExportDialog';
 import { IconFit, IconGrid, IconImage, IconLayout, IconNew, IconOpen, IconRedo, IconSave, IconUndo, Logo } from './icons';
 
 function DocName() {
@@ -75,6 +76,7 @@ export function Toolbar() {
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('export-png')} title="Export the diagram as PNG" data-testid="cmd-export-png">
           PNG
         </button>
+        <ExportButton />
       </div>
       <span className="toolbar-spacer" />
       <button className="btn btn-outline" onClick={() => void runCommand('show-welcome')} data-testid="cmd-gallery">
