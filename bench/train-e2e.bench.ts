@@ -45,7 +45,8 @@ const spec = existsSync(FASHION) ? `fashion-mnist:${FASHION}` : 'builtin:shapes'
 
 /** Child mode: speed on one backend. Trains for about `seconds`, then times inference on the test split. */
 async function speed(backend: BackendName, seconds: number) {
-  const be = await initBackend({ prefer: backend });
+  const be = await initBackend({ prefer: backend }).catch((e: Error) => e);
+  if (be instanceof Error) return { backend, available: false, reason: be.message };
   const doc = await loadDoc();
   const ds = await openDataset(spec);
   // Enough images for ~`seconds` of training at a first-guess rate; refined from the first epoch.
