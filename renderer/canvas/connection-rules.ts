@@ -61,13 +61,11 @@ export function checkConnection(doc: GraphDoc, analysis: GraphAnalysis | null, c
       const inputs = shapes.filter((s): s is Shape => !!s);
       const complete = inputs.length === shapes.length;
       const params = analysis.nodes[target]?.params;
-      if (complete && params && inputs.length >= Math.min(def.inputs.min, 1)) {
+      // A merge is checked with what is wired so far, once it has two inputs.
+      if (complete && params && (single || inputs.length >= 2)) {
         try {
-          // Merges are checked with what is wired so far (two inputs or more).
-          if (single || inputs.length >= 2) {
-            const out = def.outputShape(inputs, params as never);
-            if (isLayerError(out) && SHAPE_CODES.has(out.code)) return { ok: false, reason: out.message };
-          }
+          const out = def.outputShape(inputs, params as never);
+          if (isLayerError(out) && SHAPE_CODES.has(out.code)) return { ok: false, reason: out.message };
         } catch {
           // A layer's shape code must not break the canvas; the analysis will report it.
         }
