@@ -53,7 +53,9 @@ function ExportDialogBody() {
   const s = useExportStore();
   const doc = useGraphStore((g) => g.doc);
   const filePath = useGraphStore((g) => g.filePath);
-  const selection = useGraphStore(selectedNodeIds);
+  // A string, not an array: a new array each render would make the store update loop.
+  const selectionKey = useGraphStore((g) => selectedNodeIds(g).join('\n'));
+  const selection = selectionKey ? selectionKey.split('\n') : [];
   const analysis = useAnalysisStore((a) => a.analysis);
   const weightsPath = resolveWeightsPath(filePath, doc.weights?.path);
   const [classes, setClasses] = useState(() => {
