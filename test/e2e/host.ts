@@ -19,7 +19,9 @@ export interface HostProcess {
 /** Start the web host in a child process (as `npm start` runs it) and read its URL. */
 export async function startHostProcess(projectsDir: string, dataDir: string): Promise<HostProcess> {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, [path.join(ROOT, 'test', 'e2e', 'host-process.ts'), path.join(ROOT, 'dist', 'renderer'), projectsDir, dataDir], {
+  // The e2e global setup builds into a folder of its own and says where.
+  const rendererDir = process.env.E2E_RENDERER_DIR ?? path.join(ROOT, 'dist', 'renderer');
+  const proc = spawn(tsx, [path.join(ROOT, 'test', 'e2e', 'host-process.ts'), rendererDir, projectsDir, dataDir], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
