@@ -370,7 +370,9 @@ function runChild(a: Args, net: NetName, backend: string, threads: number): Meas
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as Measure;
+    const m = JSON.parse(line) as Measure | { error: string };
+    if ('error' in m) return { error: m.error, net, impl: `tfjs-${backend}` };
+    return m;
   } catch {
     const err = (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ');
     return { error: err, net, impl: `tfjs-${backend}` };
@@ -494,9 +496,15 @@ if (args.accChild) {
   process.stdout.write(JSON.stringify(r) + '\n');
   process.exit(0);
 } else if (args.child) {
-  const m = await childMain(args);
-  process.stdout.write(JSON.stringify(m) + '\n');
-  process.exit(0);
+  try {
+    const m = await childMain(args);
+    process.stdout.write(JSON.stringify(m) + '\n');
+    process.exit(0);
+  } catch (e) {
+    // One line the parent can show: e.g. "backend 'tensorflow' … is unavailable: …".
+    process.stdout.write(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }) + '\n');
+    process.exit(1);
+  }
 } else {
   const out = await parentMain(args);
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
