@@ -111,7 +111,9 @@ async function main() {
     await rec('activations (first conv)', m.reps, () => featureMaps(tf, model, first, img), (s) => pngBase64(renderFeatureMaps(s).image), { layer: first, shape: layerOutputShape(model, first) });
     await rec('activations (last spatial)', m.reps, () => featureMaps(tf, model, last, img), (s) => pngBase64(renderFeatureMaps(s).image), { layer: last, shape: lastShape });
     await rec('filters (first conv)', m.reps, () => convFilters(model, first), (b) => pngBase64(renderFilters(b).image), { layer: first });
-    await rec('saliency (gradient)', m.reps, () => gradientSaliency(tf, model, img, 0), (r: { map: Float32Array }) => pngBase64(overlayPicture(img, saliencyHeat(r.map))));
+    // The first backward pass of a process also sets up the gradient kernels; a
+    // job pays it once (each job is a fresh worker), so both runs are listed.
+    await rec('saliency (gradient)', Math.max(2, m.reps), () => gradientSaliency(tf, model, img, 0), (r: { map: Float32Array }) => pngBase64(overlayPicture(img, saliencyHeat(r.map))), { note: 'runs[0] is the first backward pass of the process' });
     const sg = await time(m.id === 'vgg16' ? 1 : m.reps, () => smoothGrad(tf, model, img, 0, { samples: m.samples, batch: m.id === 'vgg16' ? 2 : 8 }));
     views[`smoothgrad (${m.samples} copies)`] = { ms: sg.ms, runs: sg.runs, msPerCopy: Math.round((sg.ms / m.samples) * 10) / 10 };
     log(`${m.id}: smoothgrad ${sg.ms} ms`);

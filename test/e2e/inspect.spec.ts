@@ -12,6 +12,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
 import { expect, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -118,4 +119,19 @@ test('look inside a trained network: feature maps, filters, saliency, Grad-CAM, 
   await expect(app.getByTestId('inspect-saliency')).toContainText(`for ${cls}`, { timeout: 60_000 });
   await expect(app.getByTestId('inspect-gradcam')).toContainText(`Grad-CAM for ${cls}`);
   await panel.screenshot({ path: path.join(SHOTS, 'inspect-class.png') });
+
+  // An image file instead of a dataset sample: a bright 10×10 square on black, 40×40 (resized to the Input).
+  const img = new PNG({ width: 40, height: 40 });
+  for (let y = 0; y < 40; y++)
+    for (let x = 0; x < 40; x++) {
+      const on = y >= 15 && y < 25 && x >= 15 && x < 25 ? 255 : 0;
+      img.data.set([on, on, on, 255], (y * 40 + x) * 4);
+    }
+  const before = await app.getByTestId('inspect-input').locator('img').getAttribute('src');
+  await app.getByTestId('inspect-file').setInputFiles({ name: 'square.png', mimeType: 'image/png', buffer: PNG.sync.write(img) });
+  await expect(app.getByTestId('inspect-image-source')).toHaveValue('file');
+  await expect(app.getByTestId('inspect-input').locator('img')).not.toHaveAttribute('src', before!, { timeout: 60_000 });
+  await expect(app.getByTestId('inspect-input')).not.toContainText('test sample');
+  await expect(app.getByTestId('inspect-error')).toHaveCount(0);
+  await app.getByTestId('inspect-input').screenshot({ path: path.join(SHOTS, 'inspect-file.png') });
 });
