@@ -251,10 +251,19 @@ export class ProjectFiles {
     let dir: string;
     if (req?.dir === undefined) {
       dir = this.opts.projectsDir ?? (process.env.HOME || process.env.USERPROFILE || '/');
-      await fs.mkdir(dir, { recursive: true }).catch(() => {});
     } else {
       if (!path.isAbsolute(req.dir)) return err('INVALID_ARGUMENT', `'${req.dir}' is not an absolute path.`, 'dir');
       dir = path.resolve(req.dir);
+    }
+    // The projects folder is ours: create it on first use, whether the picker
+    // asked for the default or named it (the renderer names it from hostInfo).
+    // Any other missing folder is the user's mistake and reported below.
+    if (this.opts.projectsDir && dir === path.resolve(this.opts.projectsDir)) {
+      try {
+        await fs.mkdir(dir, { recursive: true });
+      } catch (e) {
+        return err('IO_ERROR', ioMessage(e, `Could not create the projects folder ${dir}`), 'dir');
+      }
     }
     let names: import('node:fs').Dirent[];
     try {
