@@ -63,7 +63,7 @@ export function renderTemplateFiles(): Map<string, string> {
     };
     infos.push(indentBlock(formatJson(info).trimEnd(), '  ') + ',');
     // Literal paths so that bundlers (Vite) split each template into its own chunk.
-    loaders.push(`  ${JSON.stringify(t.id)}: () => import('../../templates/${file}'),`);
+    loaders.push(`  ${JSON.stringify(t.id)}: () => import('../../templates/${file}', { with: { type: 'json' } }),`);
   }
   files.set(
     'engine/templates/catalog.ts',
