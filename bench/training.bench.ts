@@ -24,6 +24,9 @@
  *                                the pure-JS cpu backend, and report test accuracy of
  *                                each (data: /usr/share/datasets/fashion-mnist or
  *                                FASHION_MNIST_DIR)
+ *   --time-to-90                 also train the 28×28 net on all of Fashion-MNIST on
+ *                                wasm until 90 % test accuracy (at most 15 epochs) and
+ *                                report the training time to get there
  *
  * Every measurement runs in its own child process (fresh heap; peak memory is
  * that process's max RSS). For each network, ours and PyTorch's runs are
@@ -125,6 +128,8 @@ interface Args {
   accuracy: number;
   child?: { net: NetName; backend: string; threads: number };
   accChild?: string;
+  /** Time to this Fashion-MNIST test accuracy on wasm (0 = skip). */
+  timeTo: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -152,8 +157,10 @@ function parseArgs(argv: string[]): Args {
     profile: argv.includes('--profile'),
     plainAdam: argv.includes('--plain-adam'),
     accuracy: argv.includes('--accuracy') ? num('accuracy-train', 60000) : 0,
+    timeTo: 0,
   };
   args.accChild = get('acc-child');
+  args.timeTo = argv.includes('--time-to-90') ? 0.9 : 0;
   const child = get('child');
   if (child) {
     const [net, backend, threads] = child.split(':');
@@ -316,7 +323,7 @@ function fashionDir(): string {
 }
 
 /** One epoch of the 28×28 net on Fashion-MNIST from fixed initial weights; test accuracy. */
-async function accuracyChild(backend: string, trainN: number) {
+async function accuracyChild(backend: string, trainN: number, target = 0, maxEpochs = 1) {
   const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu', threads: 1 });
   const tf = info.tf;
@@ -339,6 +346,40 @@ async function accuracyChild(backend: string, trainN: number) {
   }));
   const optimizer = createAdam(tf, 1e-3);
   const B = 64;
+  const evaluate = () => {
+    let correct = 0;
+    const testN = teX.dims[0];
+    for (let s = 0; s < testN; s += 500) {
+      const m = Math.min(500, testN - s);
+      const pred = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(teX.data.subarray(s * 784, (s + m) * 784), (v) => v / 255), [m, 28, 28, 1])) as tfjs.Tensor).argMax(1));
+      const p = pred.dataSync();
+      pred.dispose();
+      for (let i = 0; i < m; i++) if (p[i] === teY.data[s + i]) correct++;
+    }
+    return correct / testN;
+  };
+  if (target > 0) {
+    // Time to reach `target` test accuracy: epochs over all training images, evaluation time excluded.
+    let trainMs = 0;
+    const curve: { epoch: number; seconds: number; testAccuracy: number }[] = [];
+    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+      const t = performance.now();
+      for (let s = 0; s + B <= n; s += B) {
+        const loss = tf.tidy(() => {
+          const x = tf.tensor4d(Float32Array.from(trX.data.subarray(s * 784, (s + B) * 784), (v) => v / 255), [B, 28, 28, 1]);
+          const y = tf.oneHot(tf.tensor1d(Int32Array.from(trY.data.subarray(s, s + B)), 'int32'), 10);
+          return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true) as tfjs.Scalar;
+        });
+        loss.dispose();
+      }
+      trainMs += performance.now() - t;
+      const acc = evaluate();
+      curve.push({ epoch, seconds: +(trainMs / 1000).toFixed(1), testAccuracy: +acc.toFixed(4) });
+      if (acc >= target) break;
+    }
+    const hit = curve.find((c) => c.testAccuracy >= target);
+    return { backend: info.name, target, secondsToTarget: hit?.seconds ?? null, epochs: curve.length, curve };
+  }
   const t0 = performance.now();
   for (let s = 0; s + B <= n; s += B) {
     const loss = tf.tidy(() => {
@@ -349,16 +390,8 @@ async function accuracyChild(backend: string, trainN: number) {
     loss.dispose();
   }
   const trainSeconds = (performance.now() - t0) / 1000;
-  let correct = 0;
-  const testN = teX.dims[0];
-  for (let s = 0; s < testN; s += 500) {
-    const m = Math.min(500, testN - s);
-    const pred = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(teX.data.subarray(s * 784, (s + m) * 784), (v) => v / 255), [m, 28, 28, 1])) as tfjs.Tensor).argMax(1));
-    const p = pred.dataSync();
-    pred.dispose();
-    for (let i = 0; i < m; i++) if (p[i] === teY.data[s + i]) correct++;
-  }
-  return { backend: info.name, trainImages: n - (n % B), testImages: testN, testAccuracy: +(correct / testN).toFixed(4), trainSeconds: +trainSeconds.toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const acc = evaluate();
+  return { backend: info.name, trainImages: n - (n % B), testImages: teX.dims[0], testAccuracy: +acc.toFixed(4), trainSeconds: +trainSeconds.toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -455,6 +488,16 @@ async function parentMain(a: Args) {
       }
     });
   }
+  let timeTo90: unknown;
+  if (a.timeTo > 0) {
+    log('[training bench] Fashion-MNIST: time to 90 % test accuracy on tfjs-wasm…');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', 'wasm', '--time-to-90'], { encoding: 'utf8', timeout: 240 * 60_000 });
+    try {
+      timeTo90 = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    } catch {
+      timeTo90 = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
+    }
+  }
   // Ratios ours / PyTorch for each network, against PyTorch's best configuration.
   const ratios = a.nets.map((net) => {
     const ok = (r: (typeof results)[number]): r is Measure => !('error' in r) && r.net === net;
@@ -487,12 +530,13 @@ async function parentMain(a: Args) {
     results,
     ratios,
     accuracy,
+    timeTo90,
   };
 }
 
 const args = parseArgs(process.argv.slice(2));
 if (args.accChild) {
-  const r = await accuracyChild(args.accChild, args.accuracy || 60000);
+  const r = await accuracyChild(args.accChild, args.accuracy || 60000, args.timeTo, 15);
   process.stdout.write(JSON.stringify(r) + '\n');
   process.exit(0);
 } else if (args.child) {
