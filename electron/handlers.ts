@@ -64,6 +64,7 @@ export const HANDLERS: HandlerTable = {
   predict: notImplemented('Prediction'),
   inspect: (req, s) => s.jobs.start('inspect', req),
   exportModel: (req, s) => s.jobs.start('export', req),
+  importModel: (req) => import('../engine/import/service').then((m) => m.importModelService(req)),
   cancelJob: (jobId, s) => s.jobs.cancel(jobId),
 };
 

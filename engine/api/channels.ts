@@ -31,6 +31,7 @@ const REQUESTS: Record<EngineRequestName, true> = {
   predict: true,
   inspect: true,
   exportModel: true,
+  importModel: true,
   cancelJob: true,
 };
 

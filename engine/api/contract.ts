@@ -423,6 +423,24 @@ export interface InspectRequest {
 
 export type ExportFormat = 'tfjs' | 'onnx' | 'keras' | 'pytorch';
 
+export interface ImportModelRequest {
+  /** A TF.js / Keras model.json, or the folder holding one. */
+  path: string;
+}
+
+/** A model.json turned into a graph document (nothing is imported when it fails). */
+export interface ImportedModelResult {
+  /** The network, laid out, with the file's layer names. Not saved yet. */
+  doc: GraphDoc;
+  kind: 'Sequential' | 'Functional';
+  /** Keras version or TF.js generator recorded in the file. */
+  source: string | null;
+  /** Absolute path of the model.json when its weights are complete beside it (load them by name), else null. */
+  weightsPath: string | null;
+  /** Remarks for the user (renamed layers, missing weights files). */
+  notes: string[];
+}
+
 export interface ExportModelRequest {
   model: ModelRef;
   format: ExportFormat;
@@ -520,6 +538,8 @@ export interface EngineApi {
   inspect(req: InspectRequest): Promise<Result<JobStarted>>;
   /** Export a model as a job; the ExportResult arrives in onJobEnd. */
   exportModel(req: ExportModelRequest): Promise<Result<JobStarted>>;
+  /** Turn a TF.js / Keras model.json into a graph document (quick, not a job). INVALID_DOCUMENT names every unsupported layer. */
+  importModel(req: ImportModelRequest): Promise<Result<ImportedModelResult>>;
   /** Cancel a running job; it then ends with status 'cancelled'. Ok if it already ended. */
   cancelJob(jobId: string): Promise<Result<void>>;
 

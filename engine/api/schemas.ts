@@ -184,6 +184,7 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
     format: z.enum(['tfjs', 'onnx', 'keras', 'pytorch']),
     dir: pathSchema.optional(),
   }),
+  importModel: z.object({ path: pathSchema }),
   cancelJob: idSchema,
 };
 

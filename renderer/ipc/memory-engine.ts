@@ -116,6 +116,7 @@ export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine
     predict: notHere,
     inspect: notHere,
     exportModel: notHere,
+    importModel: notHere,
     cancelJob: async () => ok(undefined) as Result<void>,
     onJobProgress: () => () => undefined,
     onJobEnd: () => () => undefined,

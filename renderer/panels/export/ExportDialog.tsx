@@ -9,6 +9,7 @@
 import { useEffect, useState } from 'react';
 import type { JobEnd, JobProgress } from '../../../engine/api/contract';
 import { fineTuneSettings, findHead, freezeBefore, replaceHead, unfreezeAll, FINE_TUNE_LR_FACTOR } from '../../../engine/transfer/doc-ops';
+import { confirmDiscard, showDoc } from '../../files/file-actions';
 import { getEngine } from '../../ipc/engine';
 import { useAnalysisStore } from '../../state/analysis-store';
 import { selectedNodeIds, useGraphStore } from '../../state/graph-store';
@@ -63,6 +64,7 @@ function ExportDialogBody() {
     return head ? String(head.params.units ?? 10) : '10';
   });
   const [info, setInfo] = useState<string | null>(null);
+  const [importPath, setImportPath] = useState('');
 
   useEffect(() => {
     if (!s.dir) s.set({ dir: defaultExportDir(filePath, s.format) });
@@ -206,6 +208,34 @@ function ExportDialogBody() {
             </button>
           </div>
           {info && <div data-testid="finetune-info">{info}</div>}
+
+          <div className="dialog-head" style={{ padding: 0, border: 0 }}>
+            Import a TF.js / Keras model
+          </div>
+          <div style={{ display: 'flex', gap: 'var(--s2)', alignItems: 'center' }}>
+            <input data-testid="import-path" style={{ flex: 1 }} value={importPath} placeholder="/path/to/model.json" onChange={(e) => setImportPath(e.target.value)} />
+            <button
+              className="btn"
+              data-testid="import-start"
+              disabled={!importPath.trim()}
+              onClick={async () => {
+                setInfo(null);
+                const r = await getEngine().importModel({ path: importPath.trim() });
+                if (!r.ok) {
+                  s.set({ error: r.error.message });
+                  return;
+                }
+                const d = r.value.weightsPath ? { ...r.value.doc, weights: { path: r.value.weightsPath } } : r.value.doc;
+                // A new, unsaved document replaces the current one, as Open does (asking about unsaved changes).
+                if (!(await confirmDiscard())) return;
+                await showDoc(d, null, { dirty: true });
+                s.set({ error: null });
+                setInfo(`Imported a ${r.value.kind} model: ${d.nodes.length} layers${r.value.weightsPath ? ', with its trained weights' : ' (no weights)'}.${r.value.notes.length ? ' ' + r.value.notes.join(' ') : ''}`);
+              }}
+            >
+              Import
+            </button>
+          </div>
         </div>
         <div className="dialog-foot">
           <button className="btn" onClick={close} disabled={!!s.job}>

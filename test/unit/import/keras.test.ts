@@ -89,3 +89,16 @@ describe('Keras model.json import', () => {
     expect(() => importKerasModel(json)).toThrow(msg);
   });
 });
+
+describe('importModel request', () => {
+  it('returns the document, or INVALID_DOCUMENT / NOT_FOUND naming the problem', async () => {
+    const { importModelService } = await import('../../../engine/import/service');
+    const { dispatch } = await import('../../../electron/handlers');
+    const good = await dispatch({} as never, 'importModel', { path: path.join(__dirname, 'fixtures', 'keras2-sequential.json') });
+    expect(good).toMatchObject({ ok: true, value: { kind: 'Sequential', weightsPath: null } });
+    const missing = await importModelService({ path: path.join(__dirname, 'fixtures', 'nope.json') });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const bad = await importModelService({ path: path.join(__dirname, '..', '..', '..', 'templates', 'mnist-cnn.json') });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT', message: expect.stringContaining('not a Keras') } });
+  });
+});
