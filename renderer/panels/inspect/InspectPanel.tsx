@@ -13,7 +13,7 @@ import { gridHit } from '../../../engine/inspect/image';
 import { useAnalysisStore } from '../../state/analysis-store';
 import { useGraphStore } from '../../state/graph-store';
 import { resolveWeightsPath, useInspectStore, type RunningJob } from './inspect-store';
-import { cancelSlot, isBigNetwork, lastSpatialNode, runMainViews, runMaximize, runSmoothGrad, runUnitErf } from './run-inspect';
+import { cancelSlot, isBigNetwork, lastSpatialNode, maximizeSteps, runMainViews, runMaximize, runSmoothGrad, runUnitErf } from './run-inspect';
 import './inspect.css';
 
 const png = (b64: string) => `data:image/png;base64,${b64}`;
@@ -390,7 +390,7 @@ function MaximizeCard({ channels }: { channels: number }) {
           <p className="insp-caption">{pic.caption}</p>
         </>
       ) : (
-        !touched && <p className="insp-note">Gradient ascent on the input (jitter, blur, decay): up to 200 steps.</p>
+        !touched && <p className="insp-note">Gradient ascent on the input (jitter, blur, decay): {maximizeSteps()} steps for a network this size.</p>
       )}
     </section>
   );

@@ -129,8 +129,18 @@ export async function runUnitErf(unit: { row: number; col: number; channel: numb
 /** An image that maximises the chosen channel of the layer. */
 export async function runMaximize(): Promise<void> {
   const s = useInspectStore.getState();
-  const r = await run('maximize', `image for channel ${s.maximizeChannel}`, { view: 'maximize', nodeId: s.nodeId ?? lastSpatialNode() ?? '', channel: s.maximizeChannel, steps: 200 });
+  const steps = maximizeSteps();
+  const r = await run('maximize', `image for channel ${s.maximizeChannel} (${steps} steps)`, { view: 'maximize', nodeId: s.nodeId ?? lastSpatialNode() ?? '', channel: s.maximizeChannel, steps });
   if (r) useInspectStore.getState().set({ maximize: r });
+}
+
+/**
+ * Gradient-ascent steps for this network: 200 for small ones, fewer as a
+ * forward+backward pass grows (VGG16's takes seconds on a CPU), at least 10.
+ */
+export function maximizeSteps(): number {
+  const macs = useAnalysisStore.getState().analysis.totals.macs;
+  return Math.max(10, Math.min(200, Math.round(2e10 / Math.max(1, macs))));
 }
 
 /** Cancel the job in a slot. */
