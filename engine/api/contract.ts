@@ -241,6 +241,25 @@ export interface TrainResult {
   /** Metrics of the last (or best, if checkpointing) epoch. */
   final: { loss: number; accuracy: number | null; valLoss: number | null; valAccuracy: number | null };
   stoppedEarly: boolean;
+  /**
+   * Fine-tuning (`initialModel` given): which layers took the starting
+   * model's weights (matched by name and shape) and which started fresh.
+   */
+  transfer?: TransferReport;
+}
+
+/** What loading a starting model's weights into a (changed) network did. */
+export interface TransferReport {
+  /** Layers whose weights were loaded. */
+  matched: string[];
+  /** Layers with weights not in the starting model (freshly initialised). */
+  missing: string[];
+  /** Layers in the starting model with other shapes (freshly initialised), e.g. a replaced head. */
+  mismatched: string[];
+  /** Layers of the starting model this network does not have. */
+  unused: string[];
+  /** One paragraph for the user. */
+  summary: string;
 }
 
 export interface EvaluationResult {

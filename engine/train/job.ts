@@ -23,6 +23,7 @@ import type { TrainSettingsInput } from './settings';
 import { TrainError } from './trainer';
 import type { BatchProgress, EpochProgress } from './types';
 import { defaultWeightsDir, saveWeights, WeightsError } from './weights';
+import { applyWeights, readWeightsFile, type MatchReport } from '../transfer/match';
 
 type TF = typeof tfjs;
 
@@ -74,13 +75,23 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
     const tf = await backend();
     ctx.progress({ fraction: 0, etaSeconds: null, message: `Opening ${req.dataset.spec}…` });
     ds = await openDataset(req.dataset.spec, { signal: ctx.signal });
-    // Fine-tuning: start from earlier weights; the model is built from *this* document (its frozen flags).
-    const initialWeights = req.initialModel ? weightsDirOf(req.initialModel) : undefined;
+    // Fine-tuning: start from earlier weights; the model is built from *this*
+    // document (its frozen flags). Layers are matched by name and shape, so a
+    // replaced head or an added layer starts fresh while the rest is loaded
+    // (engine/transfer/match.ts); nothing matching at all is an error.
+    const initial = req.initialModel ? await readWeightsFile(tf, weightsDirOf(req.initialModel)) : null;
+    let transfer: MatchReport | undefined;
     const settings: TrainSettingsInput = { ...req.settings, ...(req.adaptInput !== undefined ? { adaptInput: req.adaptInput } : {}), ...(req.limit ? { limit: req.limit } : {}) };
     const out = await train(req.doc, ds, settings, {
       tf,
       signal: ctx.signal,
-      initialWeights,
+      onBuilt: initial
+        ? (model) => {
+            transfer = applyWeights(tf, model, initial);
+            if (transfer.matched.length === 0) throw new WeightsError(`None of the starting model's layers fit this network (matched by name and shape). ${transfer.summary}`);
+            ctx.progress({ fraction: 0, etaSeconds: null, message: transfer.summary });
+          }
+        : undefined,
       onBatch: (p) =>
         ctx.progress({
           fraction: p.progress,
@@ -130,6 +141,7 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
         ? { loss: kept.loss, accuracy: kept.accuracy, valLoss: kept.valLoss, valAccuracy: kept.valAccuracy }
         : { loss: NaN, accuracy: null, valLoss: null, valAccuracy: null },
       stoppedEarly: out.summary.stopReason !== 'completed',
+      ...(transfer ? { transfer: { matched: transfer.matched, missing: transfer.missing, mismatched: transfer.mismatched, unused: transfer.unused, summary: transfer.summary } } : {}),
     };
   } catch (e) {
     throw asServiceError(e);
