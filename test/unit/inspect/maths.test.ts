@@ -186,6 +186,15 @@ describe('the effective receptive field lies inside the theoretical one', () => 
       make: (g) => g.input([20, 20, 3]).conv2d({ filters: 4, kernel: [5, 5], stride: [2, 2], padding: 'same' }).avgPool2d({ pool: [2, 2], stride: [2, 2] }).conv2d({ filters: 2, kernel: [3, 3], padding: 'same' }, { name: 'c2' }) && undefined,
     },
     {
+      name: 'residual block (conv, two convs + skip, Add) then a stride-2 conv',
+      size: [21, 21, 1], layer: 'after', dense: true,
+      make: (g) => {
+        const a = g.input([21, 21, 1]).conv2d({ filters: 3, kernel: [3, 3], padding: 'same' });
+        const b = a.conv2d({ filters: 3, kernel: [3, 3], padding: 'same' }).conv2d({ filters: 3, kernel: [3, 3], padding: 'same' });
+        g.add(a, b).conv2d({ filters: 2, kernel: [3, 3], stride: [2, 2] }, { name: 'after' });
+      },
+    },
+    {
       name: 'relu + max pool (zero outside only)',
       size: [20, 20, 1], layer: 'c3', dense: false,
       make: (g) => g.input([20, 20, 1]).conv2d({ filters: 4, kernel: [3, 3], activation: 'relu' }).maxPool2d({ pool: [2, 2], stride: [2, 2] }).conv2d({ filters: 4, kernel: [3, 3], padding: 'same', dilation: [2, 2], activation: 'relu' }, { name: 'c3' }) && undefined,
