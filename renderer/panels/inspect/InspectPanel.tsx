@@ -23,17 +23,8 @@ const shownWidth = (p: { width: number }, max: number) => p.width * Math.max(1, 
 
 export function InspectPanel() {
   const open = useInspectStore((s) => s.open);
-  const set = useInspectStore((s) => s.set);
-  return (
-    <>
-      {!open && (
-        <button className="btn btn-primary insp-launch" data-testid="inspect-open" onClick={() => set({ open: true })} title="Feature maps, filters, saliency and receptive fields of the trained network">
-          Look inside
-        </button>
-      )}
-      {open && <InspectDrawer />}
-    </>
-  );
+  // Opened from the toolbar's button (renderer/panels/Toolbar.tsx), which sets `open`.
+  return open ? <InspectDrawer /> : null;
 }
 
 function Progress({ job, slot }: { job: RunningJob | null; slot: 'main' | 'erf' | 'maximize' | 'smooth' }) {

@@ -1,5 +1,5 @@
 /**
- * The training panel: a "Train" button that opens a full-height drawer with
+ * The training panel: a full-height drawer (opened by the toolbar's "Train" button) with
  * three tabs — Train (settings, dataset picker with sample images and class
  * counts, the network/dataset compatibility check with one-click fixes, live
  * curves, progress with ETA, stop), Evaluate (confusion matrix, mistakes) and
@@ -19,17 +19,8 @@ import './training.css';
 
 export function TrainingPanel() {
   const open = useTrainingStore((s) => s.open);
-  const set = useTrainingStore((s) => s.set);
-  return (
-    <>
-      {!open && (
-        <button className="btn btn-primary trn-launch" data-testid="training-open" onClick={() => set({ open: true })} title="Train the network on a dataset, evaluate it and try images">
-          Train
-        </button>
-      )}
-      {open && <TrainingDrawer />}
-    </>
-  );
+  // Opened from the toolbar's button (renderer/panels/Toolbar.tsx), which sets `open`.
+  return open ? <TrainingDrawer /> : null;
 }
 
 const TABS: { id: Tab; label: string }[] = [
