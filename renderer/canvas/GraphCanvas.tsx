@@ -153,7 +153,8 @@ export function GraphCanvas() {
             matters most, the plain canvas colour keeps panning smooth (bench/editor.bench.ts). */}
         {nodes.length <= VISIBLE_ONLY_ABOVE && <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#cbd5e1" />}
         <Controls showInteractive={false} position="bottom-left" />
-        {minimap && <MiniMap<LayerFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} maskColor="rgba(241,245,249,0.7)" position="bottom-right" />}
+        {/* An empty minimap is just a blank white box: show it once there is something to map. */}
+        {minimap && nodes.length > 0 && <MiniMap<LayerFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} maskColor="rgba(241,245,249,0.7)" position="bottom-right" />}
       </ReactFlow>
       {empty && (
         <div className="empty-canvas">

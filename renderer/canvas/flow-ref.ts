@@ -22,8 +22,8 @@ export function fitSoon(duration = 250): void {
   requestAnimationFrame(() => requestAnimationFrame(() => void flow?.fitView({ padding: 0.12, duration, maxZoom: 1.25 })));
 }
 
-/** Below this zoom the labels are unreadable: show the start of the network instead of all of it. */
-const READABLE_ZOOM = 0.45;
+/** Below this zoom the labels are unreadable (13-px text under 8 px; worse on a projector): show the start of the network instead of all of it. */
+const READABLE_ZOOM = 0.6;
 
 /**
  * The view for a document just opened: the whole graph if it fits at a

@@ -1,9 +1,17 @@
-/** The top bar: document name, file commands, history, layout and export. */
+/**
+ * The top bar: document name, file commands, history, layout, diagram export,
+ * and on the right the work on the network itself (train, look inside,
+ * export / fine-tune) next to the templates. Those three open full-screen
+ * panels mounted in App; their buttons live here so nothing floats over the
+ * canvas or the inspector.
+ */
 import { useEffect, useState } from 'react';
 import { runCommand } from '../commands/registry';
 import { history, isDirty, useGraphStore } from '../state/graph-store';
-import { ExportButton } from './export/ExportDialog';
-import { IconFit, IconGrid, IconImage, IconLayout, IconNew, IconOpen, IconRedo, IconSave, IconUndo, Logo } from './icons';
+import { useExportStore } from './export/export-store';
+import { IconExport, IconEye, IconFit, IconGrid, IconImage, IconLayout, IconNew, IconOpen, IconRedo, IconSave, IconTrain, IconUndo, Logo } from './icons';
+import { useInspectStore } from './inspect/inspect-store';
+import { useTrainingStore } from './training/training-store';
 
 function DocName() {
   const name = useGraphStore((s) => s.doc.name);
@@ -32,22 +40,22 @@ export function Toolbar() {
   const mod = navigator.platform.startsWith('Mac') ? '⌘' : 'Ctrl+';
   return (
     <header className="topbar">
-      <div className="brand">
+      <div className="brand" title="CNN Designer">
         <span className="brand-mark">
           <Logo />
         </span>
-        CNN Designer
+        <span className="brand-name">CNN Designer</span>
       </div>
       <DocName />
       <div className="toolbar-group">
         <button className="btn" onClick={() => void runCommand('new')} title={`New (${mod}N)`} data-testid="cmd-new">
-          <IconNew /> New
+          <IconNew /> <span className="btn-label">New</span>
         </button>
         <button className="btn" onClick={() => void runCommand('open')} title={`Open (${mod}O)`} data-testid="cmd-open">
-          <IconOpen /> Open
+          <IconOpen /> <span className="btn-label">Open</span>
         </button>
         <button className="btn" onClick={() => void runCommand('save')} title={`Save (${mod}S)`} data-testid="cmd-save">
-          <IconSave /> Save
+          <IconSave /> <span className="btn-label">Save</span>
         </button>
         <button className="btn" onClick={() => void runCommand('save-as')} title={`Save as (${mod}Shift+S)`} data-testid="cmd-save-as">
           Save as…
@@ -55,32 +63,42 @@ export function Toolbar() {
       </div>
       <div className="toolbar-group">
         <button className="btn" disabled={!history.canUndo} onClick={() => void runCommand('undo')} title={`Undo ${history.undoLabel ?? ''} (${mod}Z)`} data-testid="cmd-undo">
-          <IconUndo /> Undo
+          <IconUndo /> <span className="btn-label">Undo</span>
         </button>
         <button className="btn" disabled={!history.canRedo} onClick={() => void runCommand('redo')} title={`Redo ${history.redoLabel ?? ''} (${mod}Shift+Z)`} data-testid="cmd-redo">
-          <IconRedo /> Redo
+          <IconRedo /> <span className="btn-label">Redo</span>
         </button>
       </div>
       <div className="toolbar-group">
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('auto-layout')} title="Tidy the layout (L)" data-testid="cmd-layout">
-          <IconLayout /> Tidy
+          <IconLayout /> <span className="btn-label">Tidy</span>
         </button>
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('fit-view')} title="Fit to view (F)" data-testid="cmd-fit">
-          <IconFit /> Fit
+          <IconFit /> <span className="btn-label">Fit</span>
         </button>
       </div>
       <div className="toolbar-group">
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('export-svg')} title="Export the diagram as SVG" data-testid="cmd-export-svg">
-          <IconImage /> SVG
+          <IconImage /> <span className="btn-label">SVG</span>
         </button>
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('export-png')} title="Export the diagram as PNG" data-testid="cmd-export-png">
           PNG
         </button>
-        <ExportButton />
       </div>
       <span className="toolbar-spacer" />
-      <button className="btn btn-outline" onClick={() => void runCommand('show-welcome')} data-testid="cmd-gallery">
-        <IconGrid /> Templates
+      <div className="toolbar-group toolbar-work">
+        <button className="btn" disabled={!hasNodes} onClick={() => useTrainingStore.getState().set({ open: true })} title="Train the network on a dataset, evaluate it and try images" data-testid="training-open">
+          <IconTrain /> <span className="btn-label">Train</span>
+        </button>
+        <button className="btn" disabled={!hasNodes} onClick={() => useInspectStore.getState().set({ open: true })} title="Look inside: feature maps, filters, saliency and receptive fields of the trained network" data-testid="inspect-open">
+          <IconEye /> <span className="btn-label">Look inside</span>
+        </button>
+        <button className="btn" disabled={!hasNodes} onClick={() => useExportStore.getState().set({ open: true, error: null })} title="Export the model (TF.js, ONNX, Keras, PyTorch) or prepare it for fine-tuning" data-testid="cmd-export-model">
+          <IconExport /> <span className="btn-label">Export…</span>
+        </button>
+      </div>
+      <button className="btn btn-outline" onClick={() => void runCommand('show-welcome')} data-testid="cmd-gallery" title="Open a classic architecture or a small trainable network">
+        <IconGrid /> <span className="btn-label">Templates</span>
       </button>
     </header>
   );

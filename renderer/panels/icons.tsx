@@ -20,6 +20,12 @@ export const IconImage = () => (<svg {...P}><rect x="3" y="4" width="18" height=
 export const IconGrid = () => (<svg {...P}><rect x="3" y="3" width="7" height="7" rx="1" /><rect x="14" y="3" width="7" height="7" rx="1" /><rect x="3" y="14" width="7" height="7" rx="1" /><rect x="14" y="14" width="7" height="7" rx="1" /></svg>);
 export const IconFolder = () => (<svg {...P}><path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" /></svg>);
 export const IconFile = () => (<svg {...P}><path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z" /><path d="M14 3v6h6" /></svg>);
+/** Training: a rising learning curve. */
+export const IconTrain = () => (<svg {...P}><path d="M3 3v18h18" /><path d="m7 15 4-4 3 3 6-7" /></svg>);
+/** Look inside: an eye. */
+export const IconEye = () => (<svg {...P}><path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z" /><circle cx="12" cy="12" r="3" /></svg>);
+/** Export: a box with an arrow out. */
+export const IconExport = () => (<svg {...P}><path d="M12 15V3M7 8l5-5 5 5" /><path d="M5 13v6a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-6" /></svg>);
 export const IconUp = () => (<svg {...P}><path d="m18 15-6-6-6 6" /></svg>);
 export const Logo = () => (
   <svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="#fff" strokeWidth="2" aria-hidden>
