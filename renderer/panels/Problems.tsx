@@ -40,7 +40,14 @@ export function Problems() {
   if (nodeCount === 0) return null;
   return (
     <section className="problems" aria-label="Problems" data-testid="problems">
-      <div className="problems-head" onClick={() => set({ problemsOpen: !open })}>
+      <div
+        className="problems-head"
+        role="button"
+        tabIndex={0}
+        aria-expanded={open}
+        onClick={() => set({ problemsOpen: !open })}
+        onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), set({ problemsOpen: !open }))}
+      >
         <span>{open ? '▾' : '▸'} Problems</span>
         {errors > 0 && <span className="count-chip error">{errors} error{errors > 1 ? 's' : ''}</span>}
         {warnings > 0 && <span className="count-chip warning">{warnings} warning{warnings > 1 ? 's' : ''}</span>}
