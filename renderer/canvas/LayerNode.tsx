@@ -40,10 +40,12 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerFlowNode>) {
   const cat = view?.category ?? def?.category ?? 'unknown';
   const first = view?.issues[0];
   const cls = ['layer-node', selected && 'selected', view?.severity === 'error' && 'has-error', view?.severity === 'warning' && 'has-warning', data.frozen && 'frozen'].filter(Boolean).join(' ');
+  // The full name: the header cuts long ones ("inception4a.branch3.1.conv"), the tooltip does not.
+  const name = view?.name ?? data.name ?? id;
   const tip = view?.issues.map((i) => `${i.severity === 'error' ? 'Error' : 'Warning'}: ${i.message}${i.fix ? `\nFix: ${i.fix}` : ''}`).join('\n\n');
 
   return (
-    <div className={cls} style={{ '--cat': categoryColor(cat) } as CSSProperties} data-testid={`node-${id}`} data-type={data.type} title={tip || def?.help}>
+    <div className={cls} style={{ '--cat': categoryColor(cat) } as CSSProperties} data-testid={`node-${id}`} data-type={data.type} title={tip || `${name}${def?.help ? ` — ${def.help}` : ''}`}>
       {Array.from({ length: handles }, (_, i) => (
         <Handle key={i} id={`in-${i}`} type="target" position={Position.Top} style={handles > 1 ? { left: `${((i + 1) / (handles + 1)) * 100}%` } : undefined} />
       ))}
@@ -51,7 +53,7 @@ function LayerNodeImpl({ id, data, selected }: NodeProps<LayerFlowNode>) {
         <span className="ln-label">{label}</span>
         <span className="ln-name">
           {data.frozen ? '❄ ' : ''}
-          {view?.name ?? data.name ?? id}
+          {name}
         </span>
         {view && view.params > 0 && (
           <span className="ln-params" data-testid="node-params" title={`${formatInt(view.params)} parameters`}>
