@@ -1,6 +1,9 @@
 import { defineLayer } from './define-layer';
 import { choice } from './params';
 import { ACTIVATIONS, shapeKeeping } from './shared';
+import { onnxActivation } from '../export/onnx/ops';
+import { py } from '../export/python/literals';
+import { ptActivation } from '../export/python/pytorch-ops';
 
 /** Every activation tfjs builds by name, except the do-nothing 'linear'. */
 const FUNCTIONS = ACTIVATIONS.filter((a): a is Exclude<(typeof ACTIVATIONS)[number], 'linear'> => a !== 'linear');
@@ -21,4 +24,7 @@ export const activation = defineLayer({
   ...shapeKeeping('Activation'),
   summary: (p) => p.activation,
   toTfjs: (tf, p, name) => tf.layers.activation({ name, activation: p.activation as never }),
+  onnx: (c) => onnxActivation(c, c.x[0], c.p.activation as string, c.inShapes[0].length),
+  keras: (l) => `layers.Activation(${py(l.p.activation)}`,
+  pytorch: (l) => ({ fwd: ptActivation(l.inputs[0], l.p.activation, l.inShapes[0].length) }),
 });

@@ -25,4 +25,7 @@ export const add = defineLayer({
   rf: () => 'identity',
   summary: () => '+',
   toTfjs: (tf, _p, name) => tf.layers.add({ name }),
+  onnx: (c) => c.x.slice(1).reduce((acc, x) => c.node('Add', [acc, x]), c.x[0]),
+  keras: () => 'layers.Add(',
+  pytorch: (l) => ({ fwd: l.inputs.join(' + ') }),
 });

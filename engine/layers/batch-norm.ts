@@ -3,6 +3,9 @@ import { registerCustomLayers } from './tfjs-classes';
 import { defineLayer } from './define-layer';
 import { bool, float } from './params';
 import { needTensor } from './shared';
+import { onnxBatchNorm } from '../export/onnx/ops';
+import { py, pyFloat } from '../export/python/literals';
+import { ptBatchNorm } from '../export/python/pytorch-ops';
 
 export const batchNorm = defineLayer({
   type: 'batch-norm',
@@ -33,4 +36,7 @@ export const batchNorm = defineLayer({
   summary: (p) => [p.scale && 'γ', p.center && 'β'].filter(Boolean).join(' ') || 'no γ, β',
   toTfjs: (tf, p, name) =>
     registerCustomLayers(tf).batchNormalization({ name, axis: -1, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }),
+  onnx: onnxBatchNorm,
+  keras: (l) => `layers.BatchNormalization(momentum=${pyFloat(l.p.momentum as number)}, epsilon=${pyFloat(l.p.epsilon as number)}, center=${py(l.p.center)}, scale=${py(l.p.scale)}`,
+  pytorch: ptBatchNorm,
 });

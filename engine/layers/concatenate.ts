@@ -36,4 +36,8 @@ export const concatenate = defineLayer({
   rf: () => 'identity',
   summary: () => '∥ channels',
   toTfjs: (tf, _p, name) => tf.layers.concatenate({ name, axis: -1 }),
+  // Channel axis: 1 inside ONNX / PyTorch for NCHW images, the last one otherwise.
+  onnx: (c) => c.node('Concat', c.x, { axis: c.inShapes[0].length === 3 ? 1 : -1 }),
+  keras: () => 'layers.Concatenate(axis=-1',
+  pytorch: (l) => ({ fwd: `torch.cat([${l.inputs.join(', ')}], dim=${l.inShapes[0].length === 3 ? 1 : -1})` }),
 });

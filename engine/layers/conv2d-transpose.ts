@@ -1,6 +1,10 @@
 import { defineLayer } from './define-layer';
 import { choice, pair } from './params';
 import { BIAS_ACTIVATION, FILTERS, WINDOW_PARAMS, activationTag, convParams, convTfArgs, fmtPair, needImage, strideTag, transposedOut, transposedRf } from './shared';
+import { onnxConvTranspose } from '../export/onnx/ops';
+import { kerasAct } from '../export/python/keras-ops';
+import { py } from '../export/python/literals';
+import { ptConvTranspose } from '../export/python/pytorch-ops';
 
 /**
  * Keras' Conv2DTranspose also has output_padding and dilation_rate; tfjs 4.22
@@ -37,4 +41,7 @@ export const conv2dTranspose = defineLayer({
   rf: (_in, p) => transposedRf(p.kernel, p.stride, p.padding),
   summary: (p) => `${p.filters} · ${fmtPair(p.kernel)}` + strideTag(p.stride).replace('/', '×') + activationTag(p.activation),
   toTfjs: (tf, p, name) => tf.layers.conv2dTranspose({ ...convTfArgs(p, name), filters: p.filters }),
+  onnx: onnxConvTranspose,
+  keras: (l) => `layers.Conv2DTranspose(${l.p.filters}, ${py(l.p.kernel)}, strides=${py(l.p.stride)}, padding=${py(l.p.padding)}, use_bias=${py(l.p.useBias)}, activation=${kerasAct(l.p)}`,
+  pytorch: ptConvTranspose,
 });

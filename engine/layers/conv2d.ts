@@ -14,6 +14,10 @@ import {
   strideTag,
   windowRf,
 } from './shared';
+import { onnxConv } from '../export/onnx/ops';
+import { kerasAct } from '../export/python/keras-ops';
+import { py } from '../export/python/literals';
+import { ptConv } from '../export/python/pytorch-ops';
 
 export const conv2d = defineLayer({
   type: 'conv2d',
@@ -29,4 +33,8 @@ export const conv2d = defineLayer({
   summary: (p) => `${p.filters} · ${fmtPair(p.kernel)}` + strideTag(p.stride) + dilationTag(p.dilation) + activationTag(p.activation),
   // tfjs cannot train a dilated Conv2D; the corrected class can (engine/layers/tfjs-classes.ts).
   toTfjs: (tf, p, name) => registerCustomLayers(tf).conv2d({ ...convTfArgs(p, name), filters: p.filters, dilationRate: [...p.dilation] }),
+  onnx: onnxConv,
+  keras: (l) =>
+    `layers.Conv2D(${l.p.filters}, ${py(l.p.kernel)}, strides=${py(l.p.stride)}, padding=${py(l.p.padding)}, dilation_rate=${py(l.p.dilation)}, use_bias=${py(l.p.useBias)}, activation=${kerasAct(l.p)}`,
+  pytorch: ptConv,
 });

@@ -2,6 +2,10 @@ import { formatInt } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { int } from './params';
 import { BIAS_ACTIVATION, activationTag, formula } from './shared';
+import { onnxDense } from '../export/onnx/ops';
+import { kerasAct } from '../export/python/keras-ops';
+import { py } from '../export/python/literals';
+import { ptDense } from '../export/python/pytorch-ops';
 
 export const dense = defineLayer({
   type: 'dense',
@@ -26,4 +30,7 @@ export const dense = defineLayer({
   rf: ([x]) => (x.length === 3 ? 'identity' : 'global'),
   summary: (p) => `${p.units}` + activationTag(p.activation),
   toTfjs: (tf, p, name) => tf.layers.dense({ name, units: p.units, useBias: p.useBias, activation: p.activation as never }),
+  onnx: onnxDense,
+  keras: (l) => `layers.Dense(${l.p.units}, use_bias=${py(l.p.useBias)}, activation=${kerasAct(l.p)}`,
+  pytorch: ptDense,
 });

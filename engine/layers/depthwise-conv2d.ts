@@ -1,6 +1,10 @@
 import { formatInt } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { BIAS_ACTIVATION, WINDOW_PARAMS, activationTag, convTfArgs, depthMultiplier, fmtPair, formula, needImage, strideTag, windowOut, windowRf } from './shared';
+import { onnxDepthwise } from '../export/onnx/ops';
+import { kerasAct } from '../export/python/keras-ops';
+import { py } from '../export/python/literals';
+import { ptDepthwise } from '../export/python/pytorch-ops';
 
 /**
  * Keras' DepthwiseConv2D also takes a dilation rate, but tfjs 4.22 ignores it
@@ -35,4 +39,8 @@ export const depthwiseConv2d = defineLayer({
   rf: ([x], p) => windowRf(x, p.kernel, p.stride, p.padding),
   summary: (p) => `${fmtPair(p.kernel)}` + (p.depthMultiplier > 1 ? ` ×${p.depthMultiplier}` : '') + strideTag(p.stride) + activationTag(p.activation),
   toTfjs: (tf, p, name) => tf.layers.depthwiseConv2d({ ...convTfArgs(p, name), depthMultiplier: p.depthMultiplier }),
+  onnx: onnxDepthwise,
+  keras: (l) =>
+    `layers.DepthwiseConv2D(${py(l.p.kernel)}, strides=${py(l.p.stride)}, padding=${py(l.p.padding)}, depth_multiplier=${l.p.depthMultiplier}, use_bias=${py(l.p.useBias)}, activation=${kerasAct(l.p)}`,
+  pytorch: ptDepthwise,
 });

@@ -1,6 +1,7 @@
 import { defineLayer } from './define-layer';
 import { float } from './params';
 import { shapeKeeping } from './shared';
+import { pyFloat } from '../export/python/literals';
 
 export const dropout = defineLayer({
   type: 'dropout',
@@ -13,4 +14,8 @@ export const dropout = defineLayer({
   ...shapeKeeping('Dropout'),
   summary: (p) => `${Math.round(p.rate * 100)}%`,
   toTfjs: (tf, p, name) => tf.layers.dropout({ name, rate: p.rate }),
+  // Inference files: identity (Keras and PyTorch code keep it for training).
+  onnx: (c) => c.node('Identity', [c.x[0]]),
+  keras: (l) => `layers.Dropout(${pyFloat(l.p.rate as number)}`,
+  pytorch: (l) => ({ fwd: `F.dropout(${l.inputs[0]}, ${pyFloat(l.p.rate as number)}, self.training)` }),
 });

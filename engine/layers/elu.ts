@@ -11,4 +11,7 @@ export const elu = defineLayer({
   ...shapeKeeping('ELU'),
   summary: () => 'α 1',
   toTfjs: (tf, _p, name) => tf.layers.elu({ name }),
+  onnx: (c) => c.node('Elu', [c.x[0]], { alpha: { float: 1 } }),
+  keras: () => 'layers.ELU(',
+  pytorch: (l) => ({ fwd: `F.elu(${l.inputs[0]})` }),
 });

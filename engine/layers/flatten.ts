@@ -1,6 +1,7 @@
 import { formatShape, shapeSize } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { NO_WEIGHTS } from './shared';
+import { onnxFlatten } from '../export/onnx/ops';
 
 export const flatten = defineLayer({
   type: 'flatten',
@@ -24,4 +25,8 @@ export const flatten = defineLayer({
   rf: () => 'global',
   summary: () => '→ vector',
   toTfjs: (tf, _p, name) => tf.layers.flatten({ name }),
+  // Flattened in Keras' (height, width, channel) order in every format, so Dense weights fit.
+  onnx: onnxFlatten,
+  keras: () => 'layers.Flatten(',
+  pytorch: (l) => ({ fwd: `_flatten_keras(${l.inputs[0]})` }),
 });

@@ -1,5 +1,6 @@
 import { defineLayer } from './define-layer';
 import { globalPoolFields } from './shared';
+import { onnxGlobalPool } from '../export/onnx/ops';
 
 export const globalMaxPool2d = defineLayer({
   type: 'global-max-pool2d',
@@ -10,4 +11,7 @@ export const globalMaxPool2d = defineLayer({
   // Comparisons, not multiply-adds.
   macs: () => 0,
   toTfjs: (tf, _p, name) => tf.layers.globalMaxPooling2d({ name }),
+  onnx: onnxGlobalPool('GlobalMaxPool'),
+  keras: () => 'layers.GlobalMaxPooling2D(',
+  pytorch: (l) => ({ fwd: `${l.inputs[0]}.amax(dim=(2, 3))` }),
 });

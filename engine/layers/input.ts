@@ -17,4 +17,7 @@ export const input = defineLayer({
   rf: () => 'identity',
   summary: (p) => p.shape.join('×'),
   toTfjs: (tf, p, name) => tf.layers.inputLayer({ inputShape: [...p.shape], name }),
+  onnx: (c) => c.x[0],
+  keras: () => '',
+  pytorch: () => ({ fwd: 'x' }),
 });

@@ -1,6 +1,7 @@
 import { defineLayer } from './define-layer';
 import { float } from './params';
 import { shapeKeeping } from './shared';
+import { pyFloat } from '../export/python/literals';
 
 export const leakyRelu = defineLayer({
   type: 'leaky-relu',
@@ -14,4 +15,7 @@ export const leakyRelu = defineLayer({
   ...shapeKeeping('LeakyReLU'),
   summary: (p) => `α ${p.alpha}`,
   toTfjs: (tf, p, name) => tf.layers.leakyReLU({ name, alpha: p.alpha }),
+  onnx: (c) => c.node('LeakyRelu', [c.x[0]], { alpha: { float: c.p.alpha as number } }),
+  keras: (l) => `layers.LeakyReLU(${pyFloat(l.p.alpha as number)}`,
+  pytorch: (l) => ({ fwd: `F.leaky_relu(${l.inputs[0]}, ${pyFloat(l.p.alpha as number)})` }),
 });

@@ -2,6 +2,7 @@ import { shapeSize } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { float } from './params';
 import { NO_WEIGHTS, needTensor } from './shared';
+import { pyFloat } from '../export/python/literals';
 
 export const rescaling = defineLayer({
   type: 'rescaling',
@@ -25,4 +26,7 @@ export const rescaling = defineLayer({
     return s + (p.offset ? ` ${p.offset > 0 ? '+' : '−'} ${Math.abs(p.offset)}` : '');
   },
   toTfjs: (tf, p, name) => tf.layers.rescaling({ name, scale: p.scale, offset: p.offset }),
+  onnx: (c) => c.node('Add', [c.node('Mul', [c.x[0], c.floats('scale', [], [c.p.scale as number])]), c.floats('offset', [], [c.p.offset as number])]),
+  keras: (l) => `layers.Rescaling(${pyFloat(l.p.scale as number)}, offset=${pyFloat(l.p.offset as number)}`,
+  pytorch: (l) => ({ fwd: `${l.inputs[0]} * ${pyFloat(l.p.scale as number)} + ${pyFloat(l.p.offset as number)}` }),
 });

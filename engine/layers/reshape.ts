@@ -3,6 +3,8 @@ import { formatInt, formatShape, shapeSize, type Shape } from '../core/shape';
 import { defineLayer } from './define-layer';
 import { intList } from './params';
 import { NO_WEIGHTS, needTensor } from './shared';
+import { onnxReshape } from '../export/onnx/ops';
+import { py } from '../export/python/literals';
 
 /** "7×7×?": the target as the user reads it, −1 shown as ?. */
 const targetText = (t: readonly number[]) => t.map((d) => (d === -1 ? '?' : d)).join('×');
@@ -70,5 +72,11 @@ export const reshape = defineLayer({
   toTfjs(tf, p, name, inputs) {
     const out = inputs?.[0] ? reshapeOut(inputs[0], p.targetShape) : null;
     return tf.layers.reshape({ name, targetShape: Array.isArray(out) ? [...out] : [...p.targetShape] });
+  },
+  onnx: onnxReshape,
+  keras: (l) => `layers.Reshape(${py([...l.outShape])}`,
+  pytorch: (l) => {
+    const y = `_to_nhwc(${l.inputs[0]}).reshape(${l.inputs[0]}.shape[0], ${l.outShape.join(', ')})`;
+    return { fwd: l.outShape.length === 3 ? `${y}.permute(0, 3, 1, 2)` : y };
   },
 });

@@ -16,6 +16,10 @@ import {
   strideTag,
   windowRf,
 } from './shared';
+import { onnxSeparable } from '../export/onnx/ops';
+import { kerasAct } from '../export/python/keras-ops';
+import { py } from '../export/python/literals';
+import { ptSeparable } from '../export/python/pytorch-ops';
 
 export const separableConv2d = defineLayer({
   type: 'separable-conv2d',
@@ -46,4 +50,8 @@ export const separableConv2d = defineLayer({
   toTfjs: (tf, p, name) =>
     // tfjs cannot train a dilated SeparableConv2D; the corrected class can (engine/layers/tfjs-classes.ts).
     registerCustomLayers(tf).separableConv2d({ ...convTfArgs(p, name), filters: p.filters, dilationRate: [...p.dilation], depthMultiplier: p.depthMultiplier }),
+  onnx: onnxSeparable,
+  keras: (l) =>
+    `layers.SeparableConv2D(${l.p.filters}, ${py(l.p.kernel)}, strides=${py(l.p.stride)}, padding=${py(l.p.padding)}, dilation_rate=${py(l.p.dilation)}, depth_multiplier=${l.p.depthMultiplier}, use_bias=${py(l.p.useBias)}, activation=${kerasAct(l.p)}`,
+  pytorch: ptSeparable,
 });

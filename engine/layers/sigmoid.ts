@@ -10,4 +10,7 @@ export const sigmoid = defineLayer({
   ...shapeKeeping('Sigmoid'),
   summary: () => '0…1',
   toTfjs: (tf, _p, name) => tf.layers.activation({ name, activation: 'sigmoid' }),
+  onnx: (c) => c.node('Sigmoid', [c.x[0]]),
+  keras: () => 'layers.Activation("sigmoid"',
+  pytorch: (l) => ({ fwd: `torch.sigmoid(${l.inputs[0]})` }),
 });

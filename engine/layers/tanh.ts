@@ -10,4 +10,7 @@ export const tanh = defineLayer({
   ...shapeKeeping('Tanh'),
   summary: () => '−1…1',
   toTfjs: (tf, _p, name) => tf.layers.activation({ name, activation: 'tanh' }),
+  onnx: (c) => c.node('Tanh', [c.x[0]]),
+  keras: () => 'layers.Activation("tanh"',
+  pytorch: (l) => ({ fwd: `torch.tanh(${l.inputs[0]})` }),
 });

@@ -7,6 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
 import type { LayerError } from '../core/issues';
 import type { ParamSchema, ParamsOf } from './params';
+import type { KerasHook, OnnxHook, PytorchHook } from './export-types';
 
 /** Palette groups; each has its own colour in the UI. */
 export type LayerCategory =
@@ -103,6 +104,16 @@ export interface LayerDef<S extends ParamSchema = ParamSchema> {
    * symbolic Reshape leaves it unknown).
    */
   toTfjs(tf: TF, p: ParamsOf<S>, name: string, inputs?: readonly Shape[]): tfjs.layers.Layer;
+  /**
+   * How the layer is written in ONNX (opset 13): add its nodes with the
+   * context's builder and return the output tensor. Image tensors are NCHW
+   * inside the ONNX graph. Helpers: engine/export/onnx/ops.ts.
+   */
+  onnx?: OnnxHook;
+  /** The Keras constructor call (see KerasHook). Helpers: engine/export/python/keras-ops.ts. */
+  keras?: KerasHook;
+  /** The PyTorch module, forward expression and weight loading (NCHW). Helpers: engine/export/python/pytorch-ops.ts. */
+  pytorch?: PytorchHook;
 }
 
 /** A LayerDef with its parameter types erased, as the registry holds it. */

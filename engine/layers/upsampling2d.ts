@@ -1,6 +1,7 @@
 import { defineLayer } from './define-layer';
 import { choice, pair } from './params';
 import { NO_WEIGHTS, fmtPair, needImage } from './shared';
+import { py } from '../export/python/literals';
 
 export const upsampling2d = defineLayer({
   type: 'upsampling2d',
@@ -30,4 +31,21 @@ export const upsampling2d = defineLayer({
       : { kernel: [2 * p.size[0] - 1, 2 * p.size[1] - 1], stride: p.size, dilation: [1, 1], padBefore: [p.size[0] - 1, p.size[1] - 1], transposed: true },
   summary: (p) => `×${p.size[0] === p.size[1] ? p.size[0] : fmtPair(p.size)}` + (p.interpolation === 'bilinear' ? ' bilinear' : ''),
   toTfjs: (tf, p, name) => tf.layers.upSampling2d({ name, size: [...p.size], interpolation: p.interpolation }),
+  onnx: (c) => {
+    const s = c.p.size as [number, number];
+    const nearest = c.p.interpolation === 'nearest';
+    // tfjs resizes with align_corners=false and half_pixel_centers=false,
+    // i.e. ONNX 'asymmetric' coordinates (nearest rounds down).
+    return c.node('Resize', [c.x[0], '', c.floats('scales', [4], [1, 1, s[0], s[1]])], {
+      mode: nearest ? 'nearest' : 'linear',
+      coordinate_transformation_mode: 'asymmetric',
+      ...(nearest ? { nearest_mode: 'floor' } : {}),
+    });
+  },
+  // Keras' bilinear uses half-pixel centres (slightly different from TF.js); the generator notes it.
+  keras: (l) => `layers.UpSampling2D(${py(l.p.size)}, interpolation=${py(l.p.interpolation)}`,
+  pytorch: (l) => {
+    const s = l.p.size as [number, number];
+    return { fwd: l.p.interpolation === 'nearest' ? `F.interpolate(${l.inputs[0]}, scale_factor=${py([s[0], s[1]])}, mode="nearest")` : `_resize_bilinear_asymmetric(${l.inputs[0]}, ${s[0]}, ${s[1]})` };
+  },
 });

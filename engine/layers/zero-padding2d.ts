@@ -31,4 +31,7 @@ export const zeroPadding2d = defineLayer({
         [p.left, p.right],
       ],
     }),
+  onnx: (c) => c.node('Pad', [c.x[0], c.ints('pads', [0, 0, c.p.top as number, c.p.left as number, 0, 0, c.p.bottom as number, c.p.right as number])], { mode: 'constant' }),
+  keras: (l) => `layers.ZeroPadding2D(((${l.p.top}, ${l.p.bottom}), (${l.p.left}, ${l.p.right}))`,
+  pytorch: (l) => ({ fwd: `F.pad(${l.inputs[0]}, (${l.p.left}, ${l.p.right}, ${l.p.top}, ${l.p.bottom}))` }),
 });

@@ -1,7 +1,8 @@
 /**
  * Graph document + trained weights → an ONNX model (opset 13), written by our
- * own encoder. The walk follows the analysis' topological order and asks
- * ONNX_OPS for each layer; this file knows no layer type by name.
+ * own encoder. The walk follows the analysis' topological order and calls
+ * each layer's `onnx` hook (in its LayerDef); this file knows no layer type
+ * by name (except Input, whose tensor is the graph input).
  *
  * The model's input is NHWC (batch × height × width × channels), exactly what
  * the engine takes, and each output has the engine's layout too; inside, image
@@ -9,9 +10,9 @@
  */
 import type { GraphAnalysis } from '../../analysis/types';
 import type { GraphDoc } from '../../graph/doc';
-import type { LayerType } from '../../layers';
+import { getLayerDef } from '../../layers';
 import { pickWeight, type LayerWeights } from '../weights';
-import { ONNX_OPS, type OnnxEmitCtx } from './ops';
+import type { OnnxEmitCtx } from './ops';
 import { encodeModel, type AttrValue, type OnnxModel, type OnnxNode, type OnnxTensor } from './proto';
 
 /** The opset written; 13 has Softmax on one axis, Clip/Pad/Resize with tensor inputs. */
@@ -75,8 +76,8 @@ export function exportOnnx(doc: GraphDoc, analysis: GraphAnalysis, weights: Laye
 
   for (const id of analysis.order) {
     const a = analysis.nodes[id];
-    const type = docNodes.get(id)!.type as LayerType;
-    const emit = ONNX_OPS[type];
+    const type = docNodes.get(id)!.type;
+    const emit = getLayerDef(type)?.onnx;
     if (!emit) throw new ExportError(`layer ${a.name} (${type}) has no ONNX form`);
     const sources = (incoming.get(id) ?? []).slice().sort((x, y) => x.slot - y.slot).map((e) => e.source);
     let x: string[];

@@ -1,7 +1,8 @@
 /**
- * How each layer type is written in ONNX (opset 13). One entry per catalog
- * type; the Record over LayerType makes a new layer without an ONNX form a
- * type error here rather than a silent gap.
+ * The ONNX (opset 13) building blocks the layer files' `onnx` hooks use:
+ * convolutions, pooling, Dense, BatchNorm, Flatten/Reshape and activations
+ * with TF semantics written out. Each layer's own hook (in its file under
+ * engine/layers/) says which block it is.
  *
  * Layout: image tensors (H×W×C in the engine) are kept NCHW inside the ONNX
  * graph, which is what Conv/Pool/BatchNormalization expect; weights are
@@ -12,35 +13,11 @@
  */
 import { samePad, type Padding } from '../../core/conv-math';
 import type { Shape } from '../../core/shape';
-import type { LayerType } from '../../layers';
+import type { OnnxEmitCtx } from '../../layers/export-types';
 import { transposeArray, type WeightArray } from '../weights';
 import type { AttrValue } from './proto';
 
-/** What an op emitter gets: the layer, its tensors and a graph builder. */
-export interface OnnxEmitCtx {
-  /** Layer name (unique), used to name nodes and initializers. */
-  name: string;
-  /** Resolved parameters (analysis `params`). */
-  p: Record<string, unknown>;
-  /** Input tensor names; image tensors are NCHW. */
-  x: string[];
-  /** Engine (HWC) shapes of the inputs, batch omitted. */
-  inShapes: Shape[];
-  /** Engine shape of the output, batch omitted. */
-  outShape: Shape;
-  /** A weight of this layer by short name (`kernel`, `bias`, `gamma`…). */
-  weight(short: string): WeightArray;
-  /** True when the layer has this weight. */
-  hasWeight(short: string): boolean;
-  /** Add a node; returns its (first) output name. */
-  node(op: string, inputs: string[], attrs?: Record<string, AttrValue>, outputs?: number): string;
-  /** Add a float initializer; returns its name. */
-  floats(suffix: string, dims: number[], data: Float32Array | number[]): string;
-  /** Add an int64 initializer; returns its name. */
-  ints(suffix: string, values: number[]): string;
-}
-
-export type OnnxEmitter = (c: OnnxEmitCtx) => string;
+export type { OnnxEmitCtx } from '../../layers/export-types';
 
 const pair = (v: unknown) => v as readonly [number, number];
 
@@ -57,7 +34,7 @@ export function toNchw(c: OnnxEmitCtx, x: string, rank: number): string {
 }
 
 /** An activation by its Keras name on tensor x of engine rank `rank`. */
-export function activationOp(c: OnnxEmitCtx, x: string, fn: string, rank: number): string {
+export function onnxActivation(c: OnnxEmitCtx, x: string, fn: string, rank: number): string {
   switch (fn) {
     case 'linear':
       return x;
@@ -104,7 +81,7 @@ function convKernel(w: WeightArray): { data: Float32Array; shape: number[] } {
   return transposeArray(w.data, w.shape, [3, 2, 0, 1]);
 }
 
-function conv(c: OnnxEmitCtx): string {
+export function onnxConv(c: OnnxEmitCtx): string {
   const k = pair(c.p.kernel);
   const s = pair(c.p.stride);
   const d = pair(c.p.dilation ?? [1, 1]);
@@ -112,7 +89,7 @@ function conv(c: OnnxEmitCtx): string {
   const inputs = [c.x[0], c.floats('W', kw.shape, kw.data)];
   if (c.p.useBias) inputs.push(c.floats('B', c.weight('bias').shape, c.weight('bias').data));
   const y = c.node('Conv', inputs, { kernel_shape: [k[0], k[1]], strides: [s[0], s[1]], dilations: [d[0], d[1]], pads: windowPads(c.inShapes[0], k, s, c.p.padding as Padding, d), group: 1 });
-  return activationOp(c, y, c.p.activation as string, 3);
+  return onnxActivation(c, y, c.p.activation as string, 3);
 }
 
 /** tfjs depthwise kernel H×W×C×M → grouped conv weight (C·M)×1×H×W, output channel c·M + m. */
@@ -122,7 +99,7 @@ function depthwiseKernel(w: WeightArray): { data: Float32Array; shape: number[] 
   return { data: t.data, shape: [ch * m, 1, kh, kw] };
 }
 
-function depthwise(c: OnnxEmitCtx): string {
+export function onnxDepthwise(c: OnnxEmitCtx): string {
   const k = pair(c.p.kernel);
   const s = pair(c.p.stride);
   const ch = c.inShapes[0][2];
@@ -130,10 +107,10 @@ function depthwise(c: OnnxEmitCtx): string {
   const inputs = [c.x[0], c.floats('W', dk.shape, dk.data)];
   if (c.p.useBias) inputs.push(c.floats('B', c.weight('bias').shape, c.weight('bias').data));
   const y = c.node('Conv', inputs, { kernel_shape: [k[0], k[1]], strides: [s[0], s[1]], pads: windowPads(c.inShapes[0], k, s, c.p.padding as Padding), group: ch });
-  return activationOp(c, y, c.p.activation as string, 3);
+  return onnxActivation(c, y, c.p.activation as string, 3);
 }
 
-function separable(c: OnnxEmitCtx): string {
+export function onnxSeparable(c: OnnxEmitCtx): string {
   const k = pair(c.p.kernel);
   const s = pair(c.p.stride);
   const d = pair(c.p.dilation);
@@ -150,10 +127,10 @@ function separable(c: OnnxEmitCtx): string {
   const inputs = [mid, c.floats('pointwise_W', pk.shape, pk.data)];
   if (c.p.useBias) inputs.push(c.floats('B', c.weight('bias').shape, c.weight('bias').data));
   const y = c.node('Conv', inputs, { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] });
-  return activationOp(c, y, c.p.activation as string, 3);
+  return onnxActivation(c, y, c.p.activation as string, 3);
 }
 
-function convTranspose(c: OnnxEmitCtx): string {
+export function onnxConvTranspose(c: OnnxEmitCtx): string {
   const k = pair(c.p.kernel);
   const s = pair(c.p.stride);
   // tfjs kernel H×W×O×I → ONNX ConvTranspose I×O×H×W (both are the adjoint of
@@ -177,10 +154,10 @@ function convTranspose(c: OnnxEmitCtx): string {
     }
   }
   const y = c.node('ConvTranspose', inputs, { kernel_shape: [k[0], k[1]], strides: [s[0], s[1]], pads, output_padding: outPad });
-  return activationOp(c, y, c.p.activation as string, 3);
+  return onnxActivation(c, y, c.p.activation as string, 3);
 }
 
-function pool(op: 'MaxPool' | 'AveragePool') {
+export function onnxPool(op: 'MaxPool' | 'AveragePool') {
   return (c: OnnxEmitCtx): string => {
     const k = pair(c.p.pool);
     const st = pair(c.p.stride);
@@ -192,7 +169,7 @@ function pool(op: 'MaxPool' | 'AveragePool') {
   };
 }
 
-function dense(c: OnnxEmitCtx): string {
+export function onnxDense(c: OnnxEmitCtx): string {
   const rank = c.inShapes[0].length;
   const k = c.weight('kernel');
   const W = c.floats('W', k.shape, k.data);
@@ -207,10 +184,10 @@ function dense(c: OnnxEmitCtx): string {
     if (c.p.useBias) y = c.node('Add', [y, c.floats('B', c.weight('bias').shape, c.weight('bias').data)]);
     y = toNchw(c, y, rank);
   }
-  return activationOp(c, y, c.p.activation as string, c.outShape.length);
+  return onnxActivation(c, y, c.p.activation as string, c.outShape.length);
 }
 
-function batchNorm(c: OnnxEmitCtx): string {
+export function onnxBatchNorm(c: OnnxEmitCtx): string {
   const ch = c.outShape[c.outShape.length - 1];
   const rank = c.inShapes[0].length;
   const gamma = c.p.scale ? c.weight('gamma').data : new Float32Array(ch).fill(1);
@@ -225,62 +202,18 @@ function batchNorm(c: OnnxEmitCtx): string {
   return c.node('Transpose', [c.node('BatchNormalization', [t, ...args], attrs)], { perm: inv });
 }
 
-function flatten(c: OnnxEmitCtx): string {
+export function onnxFlatten(c: OnnxEmitCtx): string {
   const rank = c.inShapes[0].length;
   if (rank === 1) return c.node('Identity', [c.x[0]]);
   return c.node('Flatten', [toNhwc(c, c.x[0], rank)], { axis: 1 });
 }
 
-function reshape(c: OnnxEmitCtx): string {
+export function onnxReshape(c: OnnxEmitCtx): string {
   const inRank = c.inShapes[0].length;
   const y = c.node('Reshape', [toNhwc(c, c.x[0], inRank), c.ints('shape', [-1, ...c.outShape])]);
   return toNchw(c, y, c.outShape.length);
 }
 
-function globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool') {
+export function onnxGlobalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool') {
   return (c: OnnxEmitCtx): string => c.node('Flatten', [c.node(op, [c.x[0]])], { axis: 1 });
 }
-
-/** The ONNX form of every layer type. */
-export const ONNX_OPS: Record<LayerType, OnnxEmitter> = {
-  input: (c) => c.x[0],
-  rescaling: (c) => c.node('Add', [c.node('Mul', [c.x[0], c.floats('scale', [], [c.p.scale as number])]), c.floats('offset', [], [c.p.offset as number])]),
-  conv2d: conv,
-  'depthwise-conv2d': depthwise,
-  'separable-conv2d': separable,
-  'conv2d-transpose': convTranspose,
-  'max-pool2d': pool('MaxPool'),
-  'avg-pool2d': pool('AveragePool'),
-  'global-avg-pool2d': globalPool('GlobalAveragePool'),
-  'global-max-pool2d': globalPool('GlobalMaxPool'),
-  'batch-norm': batchNorm,
-  relu: (c) => {
-    const max = c.p.maxValue as number;
-    return max > 0 ? c.node('Clip', [c.x[0], c.floats('min', [], [0]), c.floats('max', [], [max])]) : c.node('Relu', [c.x[0]]);
-  },
-  'leaky-relu': (c) => c.node('LeakyRelu', [c.x[0]], { alpha: { float: c.p.alpha as number } }),
-  elu: (c) => c.node('Elu', [c.x[0]], { alpha: { float: 1 } }),
-  sigmoid: (c) => c.node('Sigmoid', [c.x[0]]),
-  tanh: (c) => c.node('Tanh', [c.x[0]]),
-  softmax: (c) => c.node('Softmax', [c.x[0]], { axis: channelAxis(c.inShapes[0].length) }),
-  activation: (c) => activationOp(c, c.x[0], c.p.activation as string, c.inShapes[0].length),
-  dropout: (c) => c.node('Identity', [c.x[0]]),
-  flatten,
-  reshape,
-  'zero-padding2d': (c) => c.node('Pad', [c.x[0], c.ints('pads', [0, 0, c.p.top as number, c.p.left as number, 0, 0, c.p.bottom as number, c.p.right as number])], { mode: 'constant' }),
-  upsampling2d: (c) => {
-    const s = pair(c.p.size);
-    const nearest = c.p.interpolation === 'nearest';
-    // tfjs resizes with align_corners=false and half_pixel_centers=false,
-    // i.e. ONNX 'asymmetric' coordinates (nearest rounds down).
-    return c.node('Resize', [c.x[0], '', c.floats('scales', [4], [1, 1, s[0], s[1]])], {
-      mode: nearest ? 'nearest' : 'linear',
-      coordinate_transformation_mode: 'asymmetric',
-      ...(nearest ? { nearest_mode: 'floor' } : {}),
-    });
-  },
-  dense,
-  add: (c) => c.x.slice(1).reduce((acc, x) => c.node('Add', [acc, x]), c.x[0]),
-  concatenate: (c) => c.node('Concat', c.x, { axis: c.inShapes[0].length === 3 ? 1 : -1 }),
-};
-

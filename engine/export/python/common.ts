@@ -6,48 +6,12 @@
 import type { GraphAnalysis } from '../../analysis/types';
 import type { Shape } from '../../core/shape';
 import type { GraphDoc } from '../../graph/doc';
-import type { LayerType } from '../../layers';
+import type { CodeLayer } from '../../layers/export-types';
 import { assertExportable } from '../onnx/export';
 
-/** A Python literal for a JSON-like value: True/False/None, tuples for pairs. */
-export function py(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a Python number`);
-    return String(v);
-  }
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return v.length === 1 ? `(${py(v[0])},)` : `(${v.map(py).join(', ')})`;
-  throw new Error(`cannot write ${JSON.stringify(v)} as a Python literal`);
-}
+export { py, pyFloat, pyText } from './literals';
 
-/** A float literal (always with a point, so Python keeps it a float). */
-export function pyFloat(v: number): string {
-  const s = py(v);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
-
-/** A Python string for a docstring or comment line (no newlines, no quotes trouble). */
-export function pyText(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
-}
-
-/** One layer of the walk. */
-export interface CodeLayer {
-  id: string;
-  type: LayerType;
-  /** Layer name in the model (and in the weights file). */
-  name: string;
-  /** Python identifier of this layer's output / module. */
-  v: string;
-  p: Record<string, unknown>;
-  inShapes: Shape[];
-  outShape: Shape;
-  /** Variables of its inputs, in slot order. */
-  inputs: string[];
-  frozen: boolean;
-}
+export type { CodeLayer } from '../../layers/export-types';
 
 /** The layers in topological order with their inputs, and the output variables. */
 export function walk(doc: GraphDoc, analysis: GraphAnalysis): { layers: CodeLayer[]; outputs: CodeLayer[]; input: CodeLayer } {
@@ -70,7 +34,7 @@ export function walk(doc: GraphDoc, analysis: GraphAnalysis): { layers: CodeLaye
     const inputs = (incoming.get(id) ?? []).slice().sort((x, y) => x.slot - y.slot).map((e) => vars.get(e.source)!);
     layers.push({
       id,
-      type: byId.get(id)!.type as LayerType,
+      type: byId.get(id)!.type,
       name: a.name,
       v,
       p: a.params,

@@ -6,52 +6,10 @@
  */
 import type { GraphAnalysis } from '../../analysis/types';
 import type { GraphDoc } from '../../graph/doc';
-import type { LayerType } from '../../layers';
+import { getLayerDef } from '../../layers';
 import type { LayerWeights } from '../weights';
-import { py, pyFloat, pyText, walk, type CodeLayer } from './common';
-
-const act = (p: Record<string, unknown>) => (p.activation === 'linear' ? 'None' : py(p.activation));
-const pair = (v: unknown) => py(v as number[]);
-
-/** The Keras layer constructor for each type (name added by the caller). */
-export const KERAS_CODE: Record<LayerType, (l: CodeLayer) => string> = {
-  input: () => '',
-  rescaling: (l) => `layers.Rescaling(${pyFloat(l.p.scale as number)}, offset=${pyFloat(l.p.offset as number)}`,
-  conv2d: (l) =>
-    `layers.Conv2D(${l.p.filters}, ${pair(l.p.kernel)}, strides=${pair(l.p.stride)}, padding=${py(l.p.padding)}, dilation_rate=${pair(l.p.dilation)}, use_bias=${py(l.p.useBias)}, activation=${act(l.p)}`,
-  'depthwise-conv2d': (l) =>
-    `layers.DepthwiseConv2D(${pair(l.p.kernel)}, strides=${pair(l.p.stride)}, padding=${py(l.p.padding)}, depth_multiplier=${l.p.depthMultiplier}, use_bias=${py(l.p.useBias)}, activation=${act(l.p)}`,
-  'separable-conv2d': (l) =>
-    `layers.SeparableConv2D(${l.p.filters}, ${pair(l.p.kernel)}, strides=${pair(l.p.stride)}, padding=${py(l.p.padding)}, dilation_rate=${pair(l.p.dilation)}, depth_multiplier=${l.p.depthMultiplier}, use_bias=${py(l.p.useBias)}, activation=${act(l.p)}`,
-  'conv2d-transpose': (l) =>
-    `layers.Conv2DTranspose(${l.p.filters}, ${pair(l.p.kernel)}, strides=${pair(l.p.stride)}, padding=${py(l.p.padding)}, use_bias=${py(l.p.useBias)}, activation=${act(l.p)}`,
-  'max-pool2d': (l) => `layers.MaxPooling2D(${pair(l.p.pool)}, strides=${poolStride(l)}, padding=${py(l.p.padding)}`,
-  'avg-pool2d': (l) => `layers.AveragePooling2D(${pair(l.p.pool)}, strides=${poolStride(l)}, padding=${py(l.p.padding)}`,
-  'global-avg-pool2d': () => 'layers.GlobalAveragePooling2D(',
-  'global-max-pool2d': () => 'layers.GlobalMaxPooling2D(',
-  'batch-norm': (l) => `layers.BatchNormalization(momentum=${pyFloat(l.p.momentum as number)}, epsilon=${pyFloat(l.p.epsilon as number)}, center=${py(l.p.center)}, scale=${py(l.p.scale)}`,
-  relu: (l) => ((l.p.maxValue as number) > 0 ? `layers.ReLU(max_value=${pyFloat(l.p.maxValue as number)}` : 'layers.ReLU('),
-  'leaky-relu': (l) => `layers.LeakyReLU(${pyFloat(l.p.alpha as number)}`,
-  elu: () => 'layers.ELU(',
-  sigmoid: () => 'layers.Activation("sigmoid"',
-  tanh: () => 'layers.Activation("tanh"',
-  softmax: () => 'layers.Softmax(',
-  activation: (l) => `layers.Activation(${py(l.p.activation)}`,
-  dropout: (l) => `layers.Dropout(${pyFloat(l.p.rate as number)}`,
-  flatten: () => 'layers.Flatten(',
-  reshape: (l) => `layers.Reshape(${py([...l.outShape])}`,
-  'zero-padding2d': (l) => `layers.ZeroPadding2D(((${l.p.top}, ${l.p.bottom}), (${l.p.left}, ${l.p.right}))`,
-  upsampling2d: (l) => `layers.UpSampling2D(${pair(l.p.size)}, interpolation=${py(l.p.interpolation)}`,
-  dense: (l) => `layers.Dense(${l.p.units}, use_bias=${py(l.p.useBias)}, activation=${act(l.p)}`,
-  add: () => 'layers.Add(',
-  concatenate: () => 'layers.Concatenate(axis=-1',
-};
-
-function poolStride(l: CodeLayer): string {
-  const k = l.p.pool as number[];
-  const s = l.p.stride as number[];
-  return py([s[0] || k[0], s[1] || k[1]]);
-}
+import { ExportError } from '../onnx/export';
+import { py, pyFloat, pyText, walk } from './common';
 
 /** The generated files: model.py (architecture + weight loading) and train.py. */
 export function kerasCode(doc: GraphDoc, analysis: GraphAnalysis, weights: LayerWeights | null): { 'model.py': string; 'train.py': string } {
@@ -62,7 +20,9 @@ export function kerasCode(doc: GraphDoc, analysis: GraphAnalysis, weights: Layer
       lines.push(`    ${l.v} = keras.Input(shape=${py([...l.outShape])}, name=${py(l.name)})`);
       continue;
     }
-    const ctor = KERAS_CODE[l.type](l);
+    const hook = getLayerDef(l.type)?.keras;
+    if (!hook) throw new ExportError(`layer ${l.name} (${l.type}) has no Keras form`);
+    const ctor = hook(l);
     const sep = ctor.endsWith('(') ? '' : ', ';
     const arg = l.inputs.length === 1 && l.type !== 'add' && l.type !== 'concatenate' ? l.inputs[0] : `[${l.inputs.join(', ')}]`;
     const notes: string[] = [];

@@ -10,201 +10,11 @@
  * image-shaped outputs; vectors are the same in both.
  */
 import type { GraphAnalysis } from '../../analysis/types';
-import { samePad } from '../../core/conv-math';
-import type { Shape } from '../../core/shape';
 import type { GraphDoc } from '../../graph/doc';
-import type { LayerType } from '../../layers';
+import { getLayerDef } from '../../layers';
+import { ExportError } from '../onnx/export';
 import type { LayerWeights } from '../weights';
-import { py, pyFloat, pyText, walk, type CodeLayer } from './common';
-
-/** One layer in PyTorch: module lines for __init__, the forward expression, weight loading lines. */
-interface PtLayer {
-  init?: string[];
-  fwd: string;
-  load?: string[];
-}
-
-const pair = (v: unknown) => v as [number, number];
-
-/** F.pad arguments (left, right, top, bottom) of TF 'same' padding; null when none. */
-function padArgs(inShape: Shape, k: [number, number], s: [number, number], padding: unknown, d: [number, number] = [1, 1]): string | null {
-  if (padding !== 'same') return null;
-  const h = samePad(inShape[0], k[0], s[0], d[0]);
-  const w = samePad(inShape[1], k[1], s[1], d[1]);
-  if (h.before + h.after + w.before + w.after === 0) return null;
-  return `(${w.before}, ${w.after}, ${h.before}, ${h.after})`;
-}
-
-function actExpr(x: string, fn: unknown, rank: number): string {
-  switch (fn) {
-    case 'linear':
-      return x;
-    case 'relu':
-      return `F.relu(${x})`;
-    case 'relu6':
-      return `F.relu6(${x})`;
-    case 'sigmoid':
-      return `torch.sigmoid(${x})`;
-    case 'tanh':
-      return `torch.tanh(${x})`;
-    case 'elu':
-      return `F.elu(${x})`;
-    case 'selu':
-      return `F.selu(${x})`;
-    case 'gelu':
-      return `F.gelu(${x})`;
-    case 'swish':
-      return `F.silu(${x})`;
-    case 'softplus':
-      return `F.softplus(${x})`;
-    case 'softsign':
-      return `F.softsign(${x})`;
-    case 'softmax':
-      return `torch.softmax(${x}, dim=${rank === 3 ? 1 : -1})`;
-    default:
-      throw new Error(`activation '${String(fn)}' has no PyTorch form`);
-  }
-}
-
-const W = (l: CodeLayer, n: string) => `w[${py(`${l.name}/${n}`)}]`;
-const has = (weights: LayerWeights | null, l: CodeLayer, n: string) => !!weights?.get(l.name)?.some((w) => w.name === n);
-
-function conv(l: CodeLayer): PtLayer {
-  const k = pair(l.p.kernel);
-  const s = pair(l.p.stride);
-  const d = pair(l.p.dilation);
-  const cin = l.inShapes[0][2];
-  const pad = padArgs(l.inShapes[0], k, s, l.p.padding, d);
-  const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
-  return {
-    init: [`self.${l.v} = nn.Conv2d(${cin}, ${l.p.filters}, ${py(k)}, stride=${py(s)}, dilation=${py(d)}, bias=${py(l.p.useBias)})`],
-    fwd: actExpr(`self.${l.v}(${x})`, l.p.activation, 3),
-    load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.transpose(3, 2, 0, 1)))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
-  };
-}
-
-function depthwiseLoad(l: CodeLayer, attr: string): string {
-  // Keras H×W×C×M → grouped conv (C·M)×1×H×W, output channel c·M + m.
-  return `m.${attr}.weight.copy_(t(${W(l, 'depthwise_kernel')}.transpose(2, 3, 0, 1).reshape(-1, 1, ${(l.p.kernel as number[])[0]}, ${(l.p.kernel as number[])[1]})))`;
-}
-
-function pool(kind: 'max' | 'avg') {
-  return (l: CodeLayer): PtLayer => {
-    const k = pair(l.p.pool);
-    const st = pair(l.p.stride);
-    const s: [number, number] = [st[0] || k[0], st[1] || k[1]];
-    const pad = padArgs(l.inShapes[0], k, s, l.p.padding);
-    const x = l.inputs[0];
-    if (!pad) return { fwd: `F.${kind}_pool2d(${x}, ${py(k)}, ${py(s)})` };
-    // Max: padded pixels never win; average: they are not counted (TF).
-    return { fwd: kind === 'max' ? `F.max_pool2d(F.pad(${x}, ${pad}, value=float("-inf")), ${py(k)}, ${py(s)})` : `_avg_pool_same(${x}, ${py(k)}, ${py(s)}, ${pad})` };
-  };
-}
-
-/** The PyTorch form of every layer type (weights passed to know which exist). */
-const PT_CODE: Record<LayerType, (l: CodeLayer, weights: LayerWeights | null) => PtLayer> = {
-  input: () => ({ fwd: 'x' }),
-  rescaling: (l) => ({ fwd: `${l.inputs[0]} * ${pyFloat(l.p.scale as number)} + ${pyFloat(l.p.offset as number)}` }),
-  conv2d: conv,
-  'depthwise-conv2d': (l) => {
-    const k = pair(l.p.kernel);
-    const s = pair(l.p.stride);
-    const c = l.inShapes[0][2];
-    const pad = padArgs(l.inShapes[0], k, s, l.p.padding);
-    const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
-    return {
-      init: [`self.${l.v} = nn.Conv2d(${c}, ${c * (l.p.depthMultiplier as number)}, ${py(k)}, stride=${py(s)}, groups=${c}, bias=${py(l.p.useBias)})`],
-      fwd: actExpr(`self.${l.v}(${x})`, l.p.activation, 3),
-      load: [depthwiseLoad(l, l.v), ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
-    };
-  },
-  'separable-conv2d': (l) => {
-    const k = pair(l.p.kernel);
-    const s = pair(l.p.stride);
-    const d = pair(l.p.dilation);
-    const c = l.inShapes[0][2];
-    const mid = c * (l.p.depthMultiplier as number);
-    const pad = padArgs(l.inShapes[0], k, s, l.p.padding, d);
-    const x = pad ? `F.pad(${l.inputs[0]}, ${pad})` : l.inputs[0];
-    return {
-      init: [
-        `self.${l.v}_depthwise = nn.Conv2d(${c}, ${mid}, ${py(k)}, stride=${py(s)}, dilation=${py(d)}, groups=${c}, bias=False)`,
-        `self.${l.v}_pointwise = nn.Conv2d(${mid}, ${l.p.filters}, 1, bias=${py(l.p.useBias)})`,
-      ],
-      fwd: actExpr(`self.${l.v}_pointwise(self.${l.v}_depthwise(${x}))`, l.p.activation, 3),
-      load: [
-        depthwiseLoad(l, `${l.v}_depthwise`),
-        `m.${l.v}_pointwise.weight.copy_(t(${W(l, 'pointwise_kernel')}.transpose(3, 2, 0, 1)))`,
-        ...(l.p.useBias ? [`m.${l.v}_pointwise.bias.copy_(t(${W(l, 'bias')}))`] : []),
-      ],
-    };
-  },
-  'conv2d-transpose': (l) => {
-    const k = pair(l.p.kernel);
-    const s = pair(l.p.stride);
-    const cin = l.inShapes[0][2];
-    // Full output (n−1)·s + k (+ s − k when k < s); TF keeps outShape of it,
-    // starting at floor((k − s)/2) for 'same'.
-    const op = [Math.max(s[0] - k[0], 0), Math.max(s[1] - k[1], 0)];
-    const start = [0, 1].map((a) => (l.p.padding === 'same' && k[a] > s[a] ? Math.floor((k[a] - s[a]) / 2) : 0));
-    const [oh, ow] = l.outShape;
-    return {
-      init: [`self.${l.v} = nn.ConvTranspose2d(${cin}, ${l.p.filters}, ${py(k)}, stride=${py(s)}, output_padding=${py(op)}, bias=${py(l.p.useBias)})`],
-      fwd: actExpr(`self.${l.v}(${l.inputs[0]})[:, :, ${start[0]}:${start[0] + oh}, ${start[1]}:${start[1] + ow}]`, l.p.activation, 3),
-      // Keras H×W×out×in → PyTorch in×out×H×W.
-      load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.transpose(3, 2, 0, 1)))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
-    };
-  },
-  'max-pool2d': pool('max'),
-  'avg-pool2d': pool('avg'),
-  'global-avg-pool2d': (l) => ({ fwd: `${l.inputs[0]}.mean(dim=(2, 3))` }),
-  'global-max-pool2d': (l) => ({ fwd: `${l.inputs[0]}.amax(dim=(2, 3))` }),
-  'batch-norm': (l, weights) => {
-    const rank = l.inShapes[0].length;
-    const ch = l.outShape[l.outShape.length - 1];
-    const cls = rank === 3 ? 'BatchNorm2d' : 'BatchNorm1d';
-    const x = l.inputs[0];
-    const fwd = rank === 3 || rank === 1 ? `self.${l.v}(${x})` : `self.${l.v}(${x}.transpose(1, -1)).transpose(1, -1)`;
-    const load = [`m.${l.v}.running_mean.copy_(t(${W(l, 'moving_mean')}))`, `m.${l.v}.running_var.copy_(t(${W(l, 'moving_variance')}))`];
-    if (has(weights, l, 'gamma')) load.push(`m.${l.v}.weight.copy_(t(${W(l, 'gamma')}))`);
-    if (has(weights, l, 'beta')) load.push(`m.${l.v}.bias.copy_(t(${W(l, 'beta')}))`);
-    const init = [`self.${l.v} = nn.${cls}(${ch}, eps=${pyFloat(l.p.epsilon as number)}, momentum=${pyFloat(1 - (l.p.momentum as number))})  # PyTorch momentum = 1 − Keras momentum`];
-    // Keras without scale/center has γ = 1 / β = 0 fixed: keep them so.
-    if (!l.p.scale) init.push(`self.${l.v}.weight.requires_grad_(False)`);
-    if (!l.p.center) init.push(`self.${l.v}.bias.requires_grad_(False)`);
-    return { init, fwd, load };
-  },
-  relu: (l) => ({ fwd: (l.p.maxValue as number) > 0 ? `torch.clamp(${l.inputs[0]}, 0.0, ${pyFloat(l.p.maxValue as number)})` : `F.relu(${l.inputs[0]})` }),
-  'leaky-relu': (l) => ({ fwd: `F.leaky_relu(${l.inputs[0]}, ${pyFloat(l.p.alpha as number)})` }),
-  elu: (l) => ({ fwd: `F.elu(${l.inputs[0]})` }),
-  sigmoid: (l) => ({ fwd: `torch.sigmoid(${l.inputs[0]})` }),
-  tanh: (l) => ({ fwd: `torch.tanh(${l.inputs[0]})` }),
-  softmax: (l) => ({ fwd: actExpr(l.inputs[0], 'softmax', l.inShapes[0].length) }),
-  activation: (l) => ({ fwd: actExpr(l.inputs[0], l.p.activation, l.inShapes[0].length) }),
-  dropout: (l) => ({ fwd: `F.dropout(${l.inputs[0]}, ${pyFloat(l.p.rate as number)}, self.training)` }),
-  flatten: (l) => ({ fwd: `_flatten_keras(${l.inputs[0]})` }),
-  reshape: (l) => {
-    const y = `_to_nhwc(${l.inputs[0]}).reshape(${l.inputs[0]}.shape[0], ${l.outShape.join(', ')})`;
-    return { fwd: l.outShape.length === 3 ? `${y}.permute(0, 3, 1, 2)` : y };
-  },
-  'zero-padding2d': (l) => ({ fwd: `F.pad(${l.inputs[0]}, (${l.p.left}, ${l.p.right}, ${l.p.top}, ${l.p.bottom}))` }),
-  upsampling2d: (l) => {
-    const s = pair(l.p.size);
-    return { fwd: l.p.interpolation === 'nearest' ? `F.interpolate(${l.inputs[0]}, scale_factor=${py(s.map(Number))}, mode="nearest")` : `_resize_bilinear_asymmetric(${l.inputs[0]}, ${s[0]}, ${s[1]})` };
-  },
-  dense: (l) => {
-    const inRank = l.inShapes[0].length;
-    const n = l.inShapes[0][inRank - 1];
-    const y = inRank === 3 ? `self.${l.v}(${l.inputs[0]}.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)` : `self.${l.v}(${l.inputs[0]})`;
-    return {
-      init: [`self.${l.v} = nn.Linear(${n}, ${l.p.units}, bias=${py(l.p.useBias)})`],
-      fwd: actExpr(y, l.p.activation, l.outShape.length),
-      load: [`m.${l.v}.weight.copy_(t(${W(l, 'kernel')}.T))`, ...(l.p.useBias ? [`m.${l.v}.bias.copy_(t(${W(l, 'bias')}))`] : [])],
-    };
-  },
-  add: (l) => ({ fwd: l.inputs.join(' + ') }),
-  concatenate: (l) => ({ fwd: `torch.cat([${l.inputs.join(', ')}], dim=${l.inShapes[0].length === 3 ? 1 : -1})` }),
-};
+import { py, pyFloat, pyText, walk } from './common';
 
 const HELPERS = `def _avg_pool_same(x, k, s, pads):
     """TF 'same' average pooling: padded pixels are not counted."""
@@ -242,7 +52,9 @@ export function pytorchCode(doc: GraphDoc, analysis: GraphAnalysis, weights: Lay
   const fwd: string[] = [];
   const load: string[] = [];
   for (const l of layers) {
-    const c = PT_CODE[l.type](l, weights);
+    const hook = getLayerDef(l.type)?.pytorch;
+    if (!hook) throw new ExportError(`layer ${l.name} (${l.type}) has no PyTorch form`);
+    const c = hook(l, weights);
     init.push(...(c.init ?? []));
     const mods = (c.init ?? []).map((s) => /^self\.(\w+) = nn\./.exec(s)?.[1]).filter((m): m is string => !!m);
     if (l.frozen && mods.length) init.push(`self._freeze(${mods.map((m) => `self.${m}`).join(', ')})`);
