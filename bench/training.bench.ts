@@ -189,6 +189,13 @@ interface Measure {
   simd?: boolean;
   trainImgPerSec: number;
   inferImgPerSec: number;
+  /**
+   * Images per second of this process's CPU time (all its threads). On a
+   * shared machine this is steadier than wall time; it equals the wall figure
+   * on an idle core for single-threaded runs (ours and PyTorch here: 1 thread).
+   */
+  trainImgPerCpuSec: number;
+  inferImgPerCpuSec: number;
   trainSteps: number;
   inferSteps: number;
   /** Peak resident memory of the measuring process, MB. */
@@ -227,11 +234,13 @@ async function childMain(a: Args): Promise<Measure> {
     for (let i = 0; i < 2; i++) fn(); // warm-up: operator creation, JIT
     let steps = 0;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
       fn();
       steps++;
     }
-    return { steps, seconds: (performance.now() - t0) / 1000 };
+    const c = process.cpuUsage(c0);
+    return { steps, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
   };
   const slow = info.name === 'cpu';
   const tr = timeLoop(() => void step(), slow ? Math.min(a.seconds, 2) : a.seconds, slow ? 1 : 3);
@@ -250,6 +259,8 @@ async function childMain(a: Args): Promise<Measure> {
     simd: info.simd,
     trainImgPerSec: Math.round((tr.steps * B) / tr.seconds),
     inferImgPerSec: Math.round((inf.steps * B) / inf.seconds),
+    trainImgPerCpuSec: Math.round((tr.steps * B) / tr.cpuSeconds),
+    inferImgPerCpuSec: Math.round((inf.steps * B) / inf.cpuSeconds),
     trainSteps: tr.steps,
     inferSteps: inf.steps,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -509,8 +520,12 @@ async function parentMain(a: Args) {
     const best = ours.sort((p, q) => q.trainImgPerSec - p.trainImgPerSec)[0];
     const bestInfer = [...ours].sort((p, q) => q.inferImgPerSec - p.inferImgPerSec)[0];
     const r2 = (p?: number, q?: number) => (p && q ? +(p / q).toFixed(2) : null);
+    const wasmOurs = ours.find((r) => r.backend === 'wasm' && r.threads === 1);
     return {
       net,
+      trainPerCpuVsTorchBest: r2(wasmOurs?.trainImgPerCpuSec, torchBest?.trainImgPerCpuSec),
+      inferPerCpuVsTorchBest: r2(wasmOurs?.inferImgPerCpuSec, torchBest?.inferImgPerCpuSec),
+      trainPerCpuVsWasmBaseline: r2(wasmOurs?.trainImgPerCpuSec, base?.trainImgPerCpuSec),
       oursTrain: best ? `${best.impl}${best.threads ? `×${best.threads}` : ''}` : null,
       trainVsTorchBest: r2(best?.trainImgPerSec, torchBest?.trainImgPerSec),
       inferVsTorchBest: r2(bestInfer?.inferImgPerSec, torchBest?.inferImgPerSec),

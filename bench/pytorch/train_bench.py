@@ -3,7 +3,8 @@
 
 Trains and runs the same three networks as the tfjs benchmark (same layers,
 same batch, Adam lr 1e-3, cross-entropy) on random data and prints one JSON
-line: {"net", "trainImgPerSec", "inferImgPerSec", "trainSteps", "inferSteps",
+line: {"net", "trainImgPerSec", "inferImgPerSec", "trainImgPerCpuSec",
+"inferImgPerCpuSec", "trainSteps", "inferSteps",
 "peakRssMB", "threads", "blas", "torch"}.
 
 The caller decides the configuration through the environment (as installed,
@@ -93,13 +94,14 @@ def blas_in_use():
 
 
 def timed(fn, min_seconds, min_steps):
+    """Steps, wall seconds and process CPU seconds (all threads) of repeated fn()."""
     for _ in range(2):  # warm-up
         fn()
-    steps, t0 = 0, time.perf_counter()
+    steps, t0, c0 = 0, time.perf_counter(), time.process_time()
     while steps < min_steps or time.perf_counter() - t0 < min_seconds:
         fn()
         steps += 1
-    return steps, time.perf_counter() - t0
+    return steps, time.perf_counter() - t0, time.process_time() - c0
 
 
 def main():
@@ -123,7 +125,7 @@ def main():
         return loss.item()
 
     model.train()
-    tr_steps, tr_s = timed(step, a.seconds, 3)
+    tr_steps, tr_s, tr_cpu = timed(step, a.seconds, 3)
 
     model.eval()
 
@@ -131,11 +133,13 @@ def main():
         with torch.no_grad():
             return torch.softmax(model(x), 1)[0, 0].item()
 
-    in_steps, in_s = timed(infer, a.seconds / 2, 3)
+    in_steps, in_s, in_cpu = timed(infer, a.seconds / 2, 3)
     print(json.dumps({
         "net": a.net,
         "trainImgPerSec": round(tr_steps * a.batch / tr_s),
         "inferImgPerSec": round(in_steps * a.batch / in_s),
+        "trainImgPerCpuSec": round(tr_steps * a.batch / tr_cpu),
+        "inferImgPerCpuSec": round(in_steps * a.batch / in_cpu),
         "trainSteps": tr_steps,
         "inferSteps": in_steps,
         "peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
