@@ -61,7 +61,11 @@ function FileDialog() {
             <button className="btn btn-outline" disabled={!listing?.parent} onClick={() => listing?.parent && void load(listing.parent)} aria-label="Up one folder">
               <IconUp />
             </button>
-            <span title={listing?.dir}>{listing?.dir ?? '…'}</span>
+            {/* The span is right-to-left so a long path is cut at its start; the
+                path itself stays left-to-right (else its leading "/" jumps to the end). */}
+            <span title={listing?.dir} data-testid="file-dir">
+              <bdi dir="ltr">{listing?.dir ?? '…'}</bdi>
+            </span>
           </div>
           <ul className="file-list" data-testid="file-list">
             {files.length === 0 && <li className="empty">This folder has no networks yet.</li>}

@@ -79,7 +79,7 @@ export function Toolbar() {
       </div>
       <div className="toolbar-group">
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('export-svg')} title="Export the diagram as SVG" data-testid="cmd-export-svg">
-          <IconImage /> <span className="btn-label">SVG</span>
+          <IconImage /> SVG
         </button>
         <button className="btn" disabled={!hasNodes} onClick={() => void runCommand('export-png')} title="Export the diagram as PNG" data-testid="cmd-export-png">
           PNG

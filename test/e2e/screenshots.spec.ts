@@ -166,3 +166,19 @@ for (const v of [
     await expect(app.getByTestId('inspect-panel')).toBeHidden();
   });
 }
+
+test('the open dialog shows the projects folder as it is written (leading "/" first)', async ({ app, web }) => {
+  await app.getByTestId('welcome-open').click();
+  await expect(app.getByTestId('file-dialog')).toBeVisible();
+  const dir = app.getByTestId('file-dir');
+  await expect(dir).toHaveText(web.projectsDir);
+  // Drawn in the same order as written: the text starts at the left of the box.
+  const box = await dir.boundingBox();
+  const first = await dir.evaluate((el) => {
+    const r = document.createRange();
+    r.setStart(el.querySelector('bdi')!.firstChild!, 0);
+    r.setEnd(el.querySelector('bdi')!.firstChild!, 1);
+    return r.getBoundingClientRect().x;
+  });
+  expect(first - box!.x).toBeLessThan(4);
+});
