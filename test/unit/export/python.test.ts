@@ -35,9 +35,20 @@ async function exportBoth(doc: GraphDoc, seed: number) {
   return { analysis, model, keras: path.join(base, 'keras'), pytorch: path.join(base, 'pytorch'), files: [...k.files, ...p.files] };
 }
 
+/** ResNet-18 at 64×64 with its softmax removed (compared on logits). */
+async function resnet18Small(): Promise<GraphDoc> {
+  const doc = await loadTemplate('resnet18');
+  for (const n of doc.nodes) {
+    if (n.type === 'input') n.params = { ...n.params, shape: [64, 64, 3] };
+    if (n.type === 'dense' && n.params.activation === 'softmax') n.params = { ...n.params, activation: 'linear' };
+  }
+  return doc;
+}
+
 const docs = async (): Promise<{ name: string; doc: GraphDoc }[]> => [
   ...catalogGraphs(),
   ...(await Promise.all(['mnist-cnn', 'resnet20-cifar', 'conv-autoencoder', 'dilated-context'].map(async (id) => ({ name: id, doc: await loadTemplate(id) })))),
+  { name: 'resnet18-64px-logits', doc: await resnet18Small() },
 ];
 
 describe('generated Python', () => {
