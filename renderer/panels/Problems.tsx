@@ -2,6 +2,7 @@
  * Every issue of the analysis, errors first. Clicking one selects the node
  * that causes it and centres the view on it.
  */
+import type { CSSProperties } from 'react';
 import type { Issue } from '../../engine/core/issues';
 import { getFlow } from '../canvas/flow-ref';
 import { useAnalysisStore } from '../state/analysis-store';
@@ -23,6 +24,16 @@ export function focusNode(id: string): void {
 
 function issueNodeId(i: Issue, edges: { id: string; target: string }[]): string | undefined {
   return i.nodeId ?? (i.edgeId ? edges.find((e) => e.id === i.edgeId)?.target : undefined);
+}
+
+/** The name column as wide as the longest name listed (LeNet's "c3" needs no 150 px), at most 24 characters. */
+function nameWidth(issues: Issue[], edges: { id: string; target: string }[], names: Record<string, { name?: string } | undefined>): string {
+  let longest = 'Network'.length;
+  for (const i of issues) {
+    const id = issueNodeId(i, edges);
+    if (id) longest = Math.max(longest, (names[id]?.name ?? id).length);
+  }
+  return `${Math.min(24, longest) + 1}ch`;
 }
 
 export function Problems() {
@@ -55,13 +66,15 @@ export function Problems() {
         {issues.length === 0 && <span className="count-chip ok">No problems</span>}
       </div>
       {open && issues.length > 0 && (
-        <ul className="problems-list">
+        <ul className="problems-list" style={{ '--problem-name-w': nameWidth(sorted, edges, names) } as CSSProperties}>
  {sorted.map((i, k) => {
             const id = issueNodeId(i, edges);
             return (
               <li key={k} className={`problem${i.code === 'E015' ? ' blocked' : ''}`} onClick={() => id && focusNode(id)} data-testid="problem" title={i.fix}>
                 <span className={`sev ${i.code === 'E015' ? 'blocked' : i.severity}`}>{i.code === 'E015' ? '○' : i.severity === 'error' ? '●' : '▲'}</span>
-                <span className="problem-node">{id ? (names[id]?.name ?? id) : 'Network'}</span>
+                <span className="problem-node" title={id ? (names[id]?.name ?? id) : undefined}>
+                  {id ? (names[id]?.name ?? id) : 'Network'}
+                </span>
                 <span>
                   {i.message}
                   {i.fix && <span className="problem-fix"> — {i.fix}</span>}
