@@ -1,9 +1,24 @@
 /** Modal dialogs: the renderer's file picker (browser host), confirmations, and toasts. */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DirListing } from '../../engine/api/contract';
 import { getEngine } from '../ipc/engine';
 import { useUiStore } from '../state/ui-store';
 import { IconFile, IconFolder, IconUp } from './icons';
+
+/** While a dialog is open, Escape cancels it (and nothing behind it sees the key). */
+function useEscapeToCancel(open: boolean, cancel: () => void): void {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      cancel();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [open, cancel]);
+}
 
 function FileDialog() {
   const req = useUiStore((s) => s.fileDialog);
@@ -28,6 +43,12 @@ function FileDialog() {
     void load(projectsDir);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [req]);
+  const cancel = useCallback(() => {
+    if (!req) return;
+    set({ fileDialog: null });
+    req.resolve(null);
+  }, [req, set]);
+  useEscapeToCancel(!!req, cancel);
   if (!req) return null;
 
   const finish = (path: string | null) => {
@@ -107,6 +128,12 @@ function FileDialog() {
 function ConfirmDialog() {
   const req = useUiStore((s) => s.confirm);
   const set = useUiStore((s) => s.set);
+  const cancel = useCallback(() => {
+    if (!req) return;
+    set({ confirm: null });
+    req.resolve('cancel');
+  }, [req, set]);
+  useEscapeToCancel(!!req, cancel);
   if (!req) return null;
   const finish = (c: 'confirm' | 'alt' | 'cancel') => {
     set({ confirm: null });

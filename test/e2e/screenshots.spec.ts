@@ -181,4 +181,18 @@ test('the open dialog shows the projects folder as it is written (leading "/" fi
     return r.getBoundingClientRect().x;
   });
   expect(first - box!.x).toBeLessThan(4);
+  // Escape cancels the dialog, as everywhere else.
+  await app.keyboard.press('Escape');
+  await expect(app.getByTestId('file-dialog')).toBeHidden();
+});
+
+test('Escape cancels a confirmation and keeps the work', async ({ app }) => {
+  await app.getByTestId('template-lenet5').click();
+  await app.getByTestId('doc-name').fill('renamed');
+  await app.getByTestId('doc-name').press('Enter');
+  await app.getByTestId('cmd-new').click();
+  await expect(app.getByTestId('confirm-dialog')).toBeVisible();
+  await app.keyboard.press('Escape');
+  await expect(app.getByTestId('confirm-dialog')).toBeHidden();
+  await expect(app.getByTestId('node-c3')).toBeVisible();
 });
