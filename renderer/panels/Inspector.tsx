@@ -203,7 +203,11 @@ function NetworkInspector() {
           <dd>{formatMB(totals.activationBytes)}</dd>
         </dl>
       </div>
-      <p className="palette-hint">Select a layer to edit its parameters and see its receptive field.</p>
+      <p className="palette-hint">
+        {doc.nodes.length === 0
+          ? 'No layers yet: start with an Input layer (drag it from the palette, or double-click the canvas), or open a template.'
+          : 'Select a layer to edit its parameters and see its receptive field.'}
+      </p>
     </div>
   );
 }
