@@ -133,11 +133,15 @@ export function ParamField({ name, spec, value, error, onChange, onDone }: Param
       break;
     case 'pair': {
       const p: readonly [number, number] = Array.isArray(value) ? (value as [number, number]) : typeof value === 'number' ? [value, value] : [NaN, NaN];
+      // Shape errors name their axis ("… input height 14 …"): outline only that half of the pair.
+      const msg = error ?? '';
+      const onlyH = /\bheight\b/.test(msg) && !/\bwidth\b/.test(msg);
+      const onlyW = /\bwidth\b/.test(msg) && !/\bheight\b/.test(msg);
       control = (
         <div className="pair">
-          <NumberInput id={id} label={`${label} height`} testId={`${testId}-h`} value={p[0]} integer min={spec.min} max={spec.max} invalid={!!error} onValue={(v) => onChange([v, p[1]], true)} onDone={onDone} />
+          <NumberInput id={id} label={`${label} height`} testId={`${testId}-h`} value={p[0]} integer min={spec.min} max={spec.max} invalid={!!error && !onlyW} onValue={(v) => onChange([v, p[1]], true)} onDone={onDone} />
           <span>×</span>
-          <NumberInput label={`${label} width`} testId={`${testId}-w`} value={p[1]} integer min={spec.min} max={spec.max} invalid={!!error} onValue={(v) => onChange([p[0], v], true)} onDone={onDone} />
+          <NumberInput label={`${label} width`} testId={`${testId}-w`} value={p[1]} integer min={spec.min} max={spec.max} invalid={!!error && !onlyH} onValue={(v) => onChange([p[0], v], true)} onDone={onDone} />
         </div>
       );
       break;

@@ -196,3 +196,13 @@ test('Escape cancels a confirmation and keeps the work', async ({ app }) => {
   await expect(app.getByTestId('confirm-dialog')).toBeHidden();
   await expect(app.getByTestId('node-c3')).toBeVisible();
 });
+
+test('a kernel too tall for its input outlines the height only', async ({ app }) => {
+  await app.getByTestId('template-lenet5').click();
+  await node(app, 'c3').locator('.ln-head').click();
+  await app.getByTestId('param-padding').selectOption('valid');
+  await app.getByTestId('param-kernel-h').fill('20');
+  await app.getByTestId('param-kernel-h').press('Enter');
+  await expect(app.getByTestId('param-kernel-h')).toHaveClass(/invalid/);
+  await expect(app.getByTestId('param-kernel-w')).not.toHaveClass(/invalid/);
+});
