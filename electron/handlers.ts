@@ -4,6 +4,8 @@
  * web-host.ts) call {@link dispatch}, which
  *   1. refuses a method name not in the contract,
  *   2. parses the argument with its zod schema (the renderer is untrusted),
+ *      and checks every path in it with the host's path rule
+ *      (services/path-policy.ts: chosen paths only in Electron),
  *   3. runs the handler and returns its Result,
  *   4. turns anything thrown into an INTERNAL error with a plain message:
  *      the stack goes to the host's log, never to the renderer.
@@ -23,6 +25,7 @@ import {
   type Result,
 } from '../engine/api';
 import type { EngineServices } from './services/index';
+import { PathPolicy } from './services/path-policy';
 
 /** A handler gets its validated argument and the host's services. */
 export type Handler<K extends EngineRequestName> = (
@@ -56,6 +59,7 @@ export const HANDLERS: HandlerTable = {
   writeAutosave: (req, s) => s.files.writeAutosave(req),
   clearAutosave: (_a, s) => s.files.clearAutosave(),
   exportDiagram: (req, s) => s.files.exportDiagram(req),
+  chooseFolder: (req, s) => s.files.chooseFolder(req),
 
   listDatasets: notImplemented('Listing datasets'),
   previewDataset: notImplemented('Previewing a dataset'),
@@ -63,10 +67,26 @@ export const HANDLERS: HandlerTable = {
   evaluate: notImplemented('Evaluation'),
   predict: notImplemented('Prediction'),
   inspect: (req, s) => s.jobs.start('inspect', req),
-  exportModel: (req, s) => s.jobs.start('export', req),
+  exportModel: async (req, s) => {
+    // No folder named: the native folder dialog (Electron), as the contract says; the web host needs `dir`.
+    if (req.dir === undefined && s.host.nativeDialogs) {
+      const f = await s.files.chooseFolder({ purpose: 'export' });
+      if (!f.ok) return f;
+      if (f.value === null) return err('CANCELLED', 'Export cancelled: no folder was chosen.');
+      return s.jobs.start('export', { ...req, dir: f.value.path });
+    }
+    return s.jobs.start('export', req);
+  },
   importModel: (req) => import('../engine/import/service').then((m) => m.importModelService(req)),
   cancelJob: (jobId, s) => s.jobs.cancel(jobId),
 };
+
+/**
+ * For services built by hand without a policy (unit tests of single
+ * handlers): absolute paths only, as in the web host. Both real hosts build
+ * their services with createEngineServices, which always sets `paths`.
+ */
+const ANY_PATH = new PathPolicy({ mode: 'any' });
 
 /**
  * Run one request from a transport: check the name, parse the argument,
@@ -83,6 +103,10 @@ export async function dispatch(
   }
   const parsed = parseRequestArg(method, arg);
   if (!parsed.ok) return err('INVALID_ARGUMENT', parsed.message, parsed.field);
+  // Every path the request declares (services/path-policy.ts REQUEST_PATHS)
+  // must pass the host's rule before any handler sees it.
+  const allowed = (services?.paths ?? ANY_PATH).checkRequest(method, parsed.value);
+  if (!allowed.ok) return allowed;
   try {
     const handler = table[method] as Handler<EngineRequestName>;
     const r = await handler(parsed.value as never, services);

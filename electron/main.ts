@@ -157,6 +157,21 @@ function electronDialogs(): Dialogs {
       const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);
       return r.canceled ? null : remember(r.filePath);
     },
+    async chooseFolder(purpose, defaultPath) {
+      const titles = { export: 'Choose the folder to export into', dataset: 'Choose the dataset folder', import: 'Choose the folder holding model.json', weights: 'Choose the folder of the trained weights' } as const;
+      const opts: Electron.OpenDialogOptions = {
+        title: titles[purpose],
+        defaultPath: defaultPath ?? lastDir,
+        // createDirectory: macOS only, lets the user make a new export folder in the dialog.
+        properties: purpose === 'export' ? ['openDirectory', 'createDirectory'] : ['openDirectory'],
+      };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
+      const dir = r.canceled ? null : (r.filePaths[0] ?? null);
+      // The next file dialog starts inside the chosen folder.
+      if (dir) lastDir = dir;
+      return dir;
+    },
   };
 }
 

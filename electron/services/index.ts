@@ -10,6 +10,7 @@ import { ProjectFiles, type Dialogs } from './project-files';
 import { TemplateService } from './templates';
 import { OpenedFiles } from './opened-files';
 import { BackendService } from './backend';
+import { PathPolicy, defaultSafeReadRoots } from './path-policy';
 
 /** Sends one event to every connected renderer. */
 export type EmitEvent = <E extends EngineEventName>(event: E, payload: EventPayload<E>) => void;
@@ -22,6 +23,12 @@ export interface EngineServices {
   /** Documents opened by the OS / command line, for takeOpenedFiles and onOpenProject. */
   opened: OpenedFiles;
   backend: BackendService;
+  /**
+   * The rule every renderer path passes (dispatch checks the paths each
+   * request declares in path-policy.ts REQUEST_PATHS). Shared with `files`,
+   * which records what the user chooses.
+   */
+  paths: PathPolicy;
 }
 
 export interface EngineServicesOptions {
@@ -39,11 +46,14 @@ export interface EngineServicesOptions {
 }
 
 export function createEngineServices(o: EngineServicesOptions): EngineServices {
+  const mode = o.dialogs ? 'chosen' : 'any';
+  const paths = new PathPolicy({ mode, safeReadRoots: defaultSafeReadRoots(o.dataDir) });
   const files = new ProjectFiles({
+    paths,
     dataDir: o.dataDir,
     projectsDir: o.projectsDir,
     dialogs: o.dialogs,
-    pathPolicy: o.dialogs ? 'chosen' : 'any',
+    pathPolicy: mode,
   });
   return {
     host: {
@@ -55,6 +65,7 @@ export function createEngineServices(o: EngineServicesOptions): EngineServices {
       platform: process.platform,
     },
     files,
+    paths,
     opened: new OpenedFiles(files, (f) => o.emit('onOpenProject', f)),
     backend: new BackendService(),
     templates: new TemplateService(),

@@ -30,7 +30,11 @@ import {
   type RecentFile,
   type Result,
   type SavedFile,
+  type ChooseFolderRequest,
+  type ChosenFolder,
+  type FolderPurpose,
 } from '../../engine/api';
+import { PathPolicy } from './path-policy';
 import type { GraphDoc } from '../../engine/graph/doc';
 import { loadGraphFile, serializeGraphDoc, writeFileAtomic } from '../../engine/graph/io';
 import { parseGraphDoc } from '../../engine/graph/parse';
@@ -40,6 +44,8 @@ export interface Dialogs {
   openDocument(): Promise<string | null>;
   saveDocument(suggestedName: string): Promise<string | null>;
   saveDiagram(format: 'svg' | 'png', suggestedName: string): Promise<string | null>;
+  /** A folder picker (openDirectory). Optional so older dialog sets still type-check; absent → NOT_SUPPORTED. */
+  chooseFolder?(purpose: FolderPurpose, defaultPath?: string): Promise<string | null>;
 }
 
 export interface ProjectFilesOptions {
@@ -51,6 +57,12 @@ export interface ProjectFilesOptions {
   dialogs: Dialogs | null;
   /** 'chosen': only paths the user chose via the host; 'any': any absolute path. */
   pathPolicy: 'chosen' | 'any';
+  /**
+   * The host's path rule, shared with dispatch() so that what the user
+   * chooses here (documents, folders) is what other requests may name.
+   * Created from `pathPolicy` when omitted.
+   */
+  paths?: PathPolicy;
   /** Most recent files kept (default 10). */
   maxRecent?: number;
 }
@@ -86,13 +98,15 @@ async function exists(p: string): Promise<boolean> {
 }
 
 export class ProjectFiles {
-  private readonly chosen = new Set<string>();
+  /** The host's path rule; records every document and folder the user chooses. */
+  readonly paths: PathPolicy;
   private readonly maxRecent: number;
   /** Serialises writes of recent.json so concurrent saves do not lose entries. */
   private recentQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: ProjectFilesOptions) {
     this.maxRecent = opts.maxRecent ?? 10;
+    this.paths = opts.paths ?? new PathPolicy({ mode: opts.pathPolicy });
   }
 
   private get recentFile() {
@@ -104,7 +118,7 @@ export class ProjectFiles {
 
   /** Record a path the user chose outside the contract (file association, command line). */
   allow(p: string): void {
-    this.chosen.add(path.resolve(p));
+    this.paths.allowDocument(p);
   }
 
   /**
@@ -116,7 +130,7 @@ export class ProjectFiles {
     const abs = path.resolve(p);
     if (this.opts.pathPolicy === 'chosen') {
       const recent = await this.readRecentRaw();
-      if (!this.chosen.has(abs) && !recent.some((r) => r.path === abs)) {
+      if (!this.paths.isChosenFile(abs) && !recent.some((r) => r.path === abs)) {
         return err('FORBIDDEN', `The app may only ${purpose === 'open' ? 'open' : 'write'} files you chose; use File > ${purpose === 'open' ? 'Open' : 'Save As'}.`, 'path');
       }
     }
@@ -196,6 +210,18 @@ export class ProjectFiles {
     this.allow(file);
     await this.touchRecent(file);
     return ok({ path: file });
+  }
+
+  /** The native folder picker; the chosen folder becomes readable and writable for later requests. */
+  async chooseFolder(req: ChooseFolderRequest): Promise<Result<ChosenFolder | null>> {
+    if (!this.opts.dialogs?.chooseFolder) {
+      return err('NOT_SUPPORTED', 'This host has no folder dialog; type the full path of the folder instead.');
+    }
+    const picked = await this.opts.dialogs.chooseFolder(req.purpose, req.defaultPath);
+    if (picked === null) return ok(null);
+    const dir = path.resolve(picked);
+    this.paths.allowFolder(dir);
+    return ok({ path: dir });
   }
 
   // -- recent files --------------------------------------------------------

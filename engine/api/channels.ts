@@ -24,6 +24,7 @@ const REQUESTS: Record<EngineRequestName, true> = {
   writeAutosave: true,
   clearAutosave: true,
   exportDiagram: true,
+  chooseFolder: true,
   listDatasets: true,
   previewDataset: true,
   startTraining: true,

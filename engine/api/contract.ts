@@ -460,6 +460,20 @@ export interface ImportedModelResult {
   notes: string[];
 }
 
+/** What a folder is chosen for (sets the dialog's title and button). */
+export type FolderPurpose = 'export' | 'dataset' | 'import' | 'weights';
+
+export interface ChooseFolderRequest {
+  purpose: FolderPurpose;
+  /** Folder the dialog starts in (absolute); the host's last folder when omitted. */
+  defaultPath?: string;
+}
+
+/** A folder the user chose through the host's native dialog; it may then be named in later requests (read and write). */
+export interface ChosenFolder {
+  path: string;
+}
+
 export interface ExportModelRequest {
   model: ModelRef;
   format: ExportFormat;
@@ -541,6 +555,12 @@ export interface EngineApi {
   clearAutosave(): Promise<Result<void>>;
   /** Write a diagram the renderer drew (SVG text or PNG bytes). Null when cancelled. */
   exportDiagram(req: ExportDiagramRequest): Promise<Result<SavedFile | null>>;
+  /**
+   * The native folder picker (Electron): null when cancelled. The chosen
+   * folder may then be named by exportModel's `dir`, a dataset spec, etc.
+   * NOT_SUPPORTED in the web host (the renderer keeps its typed-path field).
+   */
+  chooseFolder(req: ChooseFolderRequest): Promise<Result<ChosenFolder | null>>;
 
   // -- datasets, training, evaluation, inspection, export -----------------
   /** Datasets the engine knows (built-in, and files found on this machine). */

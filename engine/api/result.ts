@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'INVALID_GRAPH',
   /** The target file exists and the request did not say `overwrite: true`. */
   'ALREADY_EXISTS',
+  /** A path from the renderer that the user did not choose (Electron); the message says to pick it with Open… / Choose folder…. */
+  'PATH_NOT_ALLOWED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -144,6 +144,7 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
       overwrite: z.boolean().optional(),
     }),
   ),
+  chooseFolder: z.object({ purpose: z.enum(['export', 'dataset', 'import', 'weights']), defaultPath: pathSchema.optional() }),
   listDatasets: none,
   previewDataset: z.object({ spec: datasetSchema.shape.spec, count: z.number().int().min(1).max(64).optional() }),
   startTraining: z.object({

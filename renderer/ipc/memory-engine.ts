@@ -109,6 +109,7 @@ export function createMemoryEngine(opts: MemoryEngineOptions = {}): MemoryEngine
       files.set(req.path, req.format === 'svg' ? req.svg : req.base64);
       return ok({ path: req.path });
     },
+    chooseFolder: notHere,
     listDatasets: notHere,
     previewDataset: notHere,
     startTraining: notHere,
