@@ -12,6 +12,8 @@ import { fineTuneSettings, findHead, freezeBefore, replaceHead, unfreezeAll, FIN
 import { confirmDiscard, showDoc } from '../../files/file-actions';
 import { getEngine } from '../../ipc/engine';
 import { useAnalysisStore } from '../../state/analysis-store';
+import { useUiStore } from '../../state/ui-store';
+import type { FolderPurpose } from '../../../engine/api/contract';
 import { selectedNodeIds, useGraphStore } from '../../state/graph-store';
 import { resolveWeightsPath } from '../inspect/inspect-store';
 import { defaultExportDir, FORMATS, useExportStore } from './export-store';
@@ -114,7 +116,10 @@ function ExportDialogBody() {
           </fieldset>
           <label style={{ display: 'grid', gap: 'var(--s1)' }}>
             Folder
-            <input data-testid="export-dir" value={s.dir} placeholder="/path/to/folder" onChange={(e) => s.set({ dir: e.target.value })} />
+            <span style={{ display: 'flex', gap: 'var(--s2)' }}>
+              <input data-testid="export-dir" style={{ flex: 1 }} value={s.dir} placeholder="/path/to/folder" onChange={(e) => s.set({ dir: e.target.value })} />
+              <ChooseFolderButton purpose="export" testId="export-choose-dir" onChosen={(dir) => s.set({ dir, error: null })} onError={(error) => s.set({ error })} />
+            </span>
           </label>
           <div>
             {weightsPath ? (
@@ -214,6 +219,7 @@ function ExportDialogBody() {
           </div>
           <div style={{ display: 'flex', gap: 'var(--s2)', alignItems: 'center' }}>
             <input data-testid="import-path" style={{ flex: 1 }} value={importPath} placeholder="/path/to/model.json" onChange={(e) => setImportPath(e.target.value)} />
+            <ChooseFolderButton purpose="import" testId="import-choose-dir" onChosen={setImportPath} onError={(error) => s.set({ error })} />
             <button
               className="btn"
               data-testid="import-start"
@@ -247,5 +253,30 @@ function ExportDialogBody() {
         </div>
       </div>
     </div>
+  );
+}
+
+/**
+ * "Choose…": the host's native folder dialog (Electron only; the web host has
+ * none, and the typed path field stays the way to name a folder there). In
+ * Electron the host accepts only folders chosen like this, or ones beside the
+ * open document.
+ */
+function ChooseFolderButton(p: { purpose: FolderPurpose; testId: string; onChosen: (dir: string) => void; onError: (message: string) => void }) {
+  const native = useUiStore((u) => u.host?.nativeDialogs ?? false);
+  if (!native) return null;
+  return (
+    <button
+      type="button"
+      className="btn"
+      data-testid={p.testId}
+      onClick={async () => {
+        const r = await getEngine().chooseFolder({ purpose: p.purpose });
+        if (!r.ok) p.onError(r.error.message);
+        else if (r.value) p.onChosen(r.value.path);
+      }}
+    >
+      Choose…
+    </button>
   );
 }
