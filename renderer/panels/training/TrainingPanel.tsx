@@ -10,6 +10,8 @@ import { useEffect, useMemo } from 'react';
 import { checkCompatibility, applyDocFix, type CompatFix } from '../../../engine/train/compat';
 import { useAnalysisStore } from '../../state/analysis-store';
 import { useGraphStore } from '../../state/graph-store';
+import { useUiStore } from '../../state/ui-store';
+import { getEngine } from '../../ipc/engine';
 import { Curves } from './Curves';
 import { EvaluationView } from './EvaluationView';
 import { loadDatasets, loadPreview, startTraining, stopTraining } from './run-training';
@@ -155,6 +157,7 @@ function DatasetPicker({ disabled }: { disabled: boolean }) {
           data-testid="dataset-spec"
         />
       </label>
+      <ChooseDatasetFolder disabled={disabled} />
       {s.datasetsError && <p className="trn-error">{s.datasetsError}</p>}
       {s.previewLoading && <p className="trn-muted">Reading the dataset…</p>}
       {s.previewError && <p className="trn-error">{s.previewError}</p>}
@@ -294,5 +297,33 @@ function TrainView() {
         )}
       </div>
     </div>
+  );
+}
+
+/**
+ * "Choose folder…" (Electron only: the host's native folder dialog; the web
+ * host has none and the spec field stays the way to name a folder). The
+ * chosen folder becomes `folder:DIR` (one sub-folder per class); edit the
+ * spec's kind for MNIST-style files in that folder. In Electron the host
+ * reads only folders chosen like this (or beside the open document, or
+ * under /usr/share/datasets).
+ */
+function ChooseDatasetFolder({ disabled }: { disabled: boolean }) {
+  const native = useUiStore((u) => u.host?.nativeDialogs ?? false);
+  if (!native) return null;
+  return (
+    <button
+      type="button"
+      className="btn"
+      disabled={disabled}
+      data-testid="dataset-choose-dir"
+      onClick={async () => {
+        const r = await getEngine().chooseFolder({ purpose: 'dataset' });
+        if (!r.ok) useTrainingStore.setState({ previewError: r.error.message });
+        else if (r.value) void loadPreview(`folder:${r.value.path}`);
+      }}
+    >
+      Choose folder…
+    </button>
   );
 }
