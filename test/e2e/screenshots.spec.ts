@@ -24,17 +24,18 @@ type Cnn = {
   getFlow(): { setCenter(x: number, y: number, o: { zoom: number }): Promise<boolean> };
 };
 
-/** Centre the view on a node at this zoom, with the node selected. */
-async function focus(app: Page, id: string, zoom: number, dy = 0): Promise<void> {
+/** Select a node and centre the view on it (or, horizontally, on `centreX`'s node) at this zoom. */
+async function focus(app: Page, id: string, zoom: number, dy = 0, centreX = id): Promise<void> {
   await app.evaluate(
-    ([id, zoom, dy]) => {
+    ([id, zoom, dy, centreX]) => {
       const cnn = (window as unknown as { __cnn: Cnn }).__cnn;
       const g = cnn.graph.getState();
       g.select([id as string]);
       const n = g.doc.nodes.find((x) => x.id === id)!;
-      void cnn.getFlow().setCenter(n.position.x + 110, n.position.y + 31 + (dy as number), { zoom: zoom as number });
+      const c = g.doc.nodes.find((x) => x.id === centreX)!;
+      void cnn.getFlow().setCenter(c.position.x + 110, n.position.y + 31 + (dy as number), { zoom: zoom as number });
     },
-    [id, zoom, dy] as const,
+    [id, zoom, dy, centreX] as const,
   );
   await app.waitForTimeout(500);
 }
@@ -101,7 +102,8 @@ for (const size of [
 
     // Branching networks: Inception modules and dense blocks side by side.
     await openTemplate(app, 'googlenet');
-    await focus(app, 'inception4a.branch3.1.conv', 0.8, -60);
+    // The whole Inception module: four branches side by side between its input and its Concatenate.
+    await focus(app, 'inception4a.branch3.1.conv', 0.74, -40, 'inception4a.concat');
     await shot('05-googlenet', 'googlenet.png');
     await openTemplate(app, 'densenet121');
     await focus(app, 'conv4_block1_1_conv', 0.6);
