@@ -219,6 +219,23 @@ describe('electron/main.ts with fake Electron modules', () => {
     expect(await call('listProjectFiles')).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
   });
 
+  it('chooseFolder opens a native folder dialog; only then may importModel / exportModel name that folder', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cnn-folder-'));
+    const model = path.join(dir, 'model.json');
+    writeFileSync(model, '{}');
+    expect(await call('importModel', { path: model })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED', field: 'path' } });
+    expect(await call('exportModel', { model: { modelId: 'm' }, format: 'onnx', dir })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED', field: 'dir' } });
+    fx.electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [dir] });
+    expect(await call('chooseFolder', { purpose: 'import' })).toEqual({ ok: true, value: { path: dir } });
+    const opts = fx.electron.dialog.showOpenDialog.mock.calls.at(-1)!.at(-1) as { properties: string[]; title: string };
+    expect(opts.properties).toContain('openDirectory');
+    expect(opts.title).toMatch(/model\.json/);
+    // Now the path reaches the importer (which reports the empty file, not the path).
+    const r = await call('importModel', { path: model });
+    expect(r).toMatchObject({ ok: false });
+    expect((r as { error: { code: string } }).error.code).not.toBe('PATH_NOT_ALLOWED');
+  });
+
   it('builds the menu and sends its commands to the renderer', async () => {
     const setMenu = fx.electron.Menu.setApplicationMenu;
     const template = setMenu.mock.calls.at(-1)![0].template as { label: string; submenu: any[] }[];
