@@ -26,6 +26,7 @@ import {
 } from '../engine/api';
 import type { EngineServices } from './services/index';
 import { PathPolicy } from './services/path-policy';
+import { startEvaluationJob, startTrainingJob } from '../engine/train/service';
 
 /** A handler gets its validated argument and the host's services. */
 export type Handler<K extends EngineRequestName> = (
@@ -61,11 +62,12 @@ export const HANDLERS: HandlerTable = {
   exportDiagram: (req, s) => s.files.exportDiagram(req),
   chooseFolder: (req, s) => s.files.chooseFolder(req),
 
-  listDatasets: notImplemented('Listing datasets'),
-  previewDataset: notImplemented('Previewing a dataset'),
-  startTraining: notImplemented('Training'),
-  evaluate: notImplemented('Evaluation'),
-  predict: notImplemented('Prediction'),
+  listDatasets: () => import('./services/datasets').then((m) => m.listDatasets()),
+  previewDataset: (req) => import('./services/datasets').then((m) => m.previewDatasetResult(req)),
+  startTraining: (req, s) => startTrainingJob(req, s.jobs),
+  evaluate: (req, s) => startEvaluationJob(req, s.jobs),
+  // Loaded on first use: prediction pulls in tfjs, which the window does not need to start.
+  predict: (req) => import('../engine/train/predict-service').then((m) => m.predictResult(req)),
   inspect: (req, s) => s.jobs.start('inspect', req),
   exportModel: async (req, s) => {
     // No folder named: the native folder dialog (Electron), as the contract says; the web host needs `dir`.

@@ -381,6 +381,10 @@ export interface StartTrainingRequest {
   initialModel?: ModelRef;
   /** Write the trained weights beside this document path when done. */
   saveBesidePath?: string;
+  /** Resize / convert the dataset's images to the network's input (the "resize the data" fix). */
+  adaptInput?: boolean;
+  /** Use at most this many training images (quick runs). */
+  limit?: number;
 }
 
 export interface EvaluateRequest {
@@ -388,6 +392,8 @@ export interface EvaluateRequest {
   dataset: { spec: string };
   /** How many worst mistakes to return (default 16). */
   mistakes?: number;
+  /** Evaluate on at most this many test images. */
+  limit?: number;
 }
 
 export interface PredictRequest {

@@ -153,11 +153,14 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
     settings: trainingSettingsSchema,
     initialModel: modelRefSchema.optional(),
     saveBesidePath: pathSchema.optional(),
+    adaptInput: z.boolean().optional(),
+    limit: z.number().int().min(1).max(10_000_000).optional(),
   }),
   evaluate: z.object({
     model: modelRefSchema,
     dataset: datasetSchema,
     mistakes: z.number().int().min(0).max(256).optional(),
+    limit: z.number().int().min(1).max(10_000_000).optional(),
   }),
   predict: z.object({
     model: modelRefSchema,

@@ -69,7 +69,7 @@ export function progressLine(p: BatchProgress | EpochProgress): string {
 
 /** Train a document on a dataset (a job kind). Cancelling keeps what was learnt: the job ends 'done' with the model so far. */
 export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainResult> {
-  const req = payload as StartTrainingRequest & { adaptInput?: boolean; limit?: number };
+  const req = payload as StartTrainingRequest;
   let ds: Dataset | null = null;
   try {
     const tf = await backend();
@@ -152,7 +152,7 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
 
 /** Evaluate a model on a dataset's test split (a job kind). */
 export async function runEvaluateJob(payload: unknown, ctx: JobCtx): Promise<EvaluationResult> {
-  const req = payload as EvaluateRequest & { limit?: number };
+  const req = payload as EvaluateRequest;
   let ds: Dataset | null = null;
   try {
     const tf = await backend();

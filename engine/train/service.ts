@@ -10,9 +10,8 @@
  * and 'evaluate', see job.ts); predict is quick and runs in the calling
  * process.
  */
-import type { EvaluateRequest, JobStarted, Prediction, PredictRequest, Result, StartTrainingRequest } from '../api';
-import { err, ok, ERROR_CODES, type ErrorCode } from '../api';
-import { predictRequest } from './job';
+import type { EvaluateRequest, JobStarted, Result, StartTrainingRequest } from '../api';
+export { predictResult } from './predict-service';
 
 /** What starts jobs (the host's JobRunner). */
 export interface JobStarter {
@@ -25,14 +24,4 @@ export function startTrainingJob(req: StartTrainingRequest, jobs: JobStarter): R
 
 export function startEvaluationJob(req: EvaluateRequest, jobs: JobStarter): Result<JobStarted> {
   return jobs.start('evaluate', req);
-}
-
-/** Classify one image; failures as values with a contract code and a plain message. */
-export async function predictResult(req: PredictRequest): Promise<Result<Prediction>> {
-  try {
-    return ok(await predictRequest(req));
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    return err((ERROR_CODES as readonly string[]).includes(code as string) ? (code as ErrorCode) : 'JOB_FAILED', e instanceof Error ? e.message : String(e));
-  }
 }
