@@ -113,8 +113,18 @@ test('fix the mismatch, train, evaluate, try an image, and stop a run', async ({
   await app.getByTestId('try-file').setInputFiles(imageFile);
   await expect(app.getByTestId('prediction').locator('li')).toHaveCount(3, { timeout: 30_000 });
 
-  // A long run, stopped by the user: it ends at once and keeps what it learnt.
+  // Fine-tune: one epoch at a tiny learning rate starting from the weights just trained
+  // (matched by name and shape) keeps what was learnt — well above chance — where the same
+  // epoch from random weights stays at chance (1/3).
   await app.getByTestId('training-tab-train').click();
+  await app.getByTestId('training-finetune').locator('input').check();
+  await app.getByTestId('setting-epochs').fill('1');
+  await app.getByTestId('setting-lr').fill('0.000001');
+  await app.getByTestId('training-start').click();
+  await expect(app.getByTestId('training-done')).toContainText('Done after 1 epoch', { timeout: 120_000 });
+  expect(pctIn(await app.getByTestId('last-epoch').textContent(), 'validation accuracy')).toBeGreaterThan(0.5);
+
+  // A long run, stopped by the user: it ends at once and keeps what it learnt.
   await app.getByTestId('setting-epochs').fill('200');
   await app.getByTestId('training-start').click();
   await expect(app.getByTestId('training-progress')).toContainText(/batch \d+\//, { timeout: 60_000 });

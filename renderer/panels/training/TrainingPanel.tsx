@@ -14,7 +14,7 @@ import { useUiStore } from '../../state/ui-store';
 import { getEngine } from '../../ipc/engine';
 import { Curves } from './Curves';
 import { EvaluationView } from './EvaluationView';
-import { loadDatasets, loadPreview, startTraining, stopTraining } from './run-training';
+import { currentModel, loadDatasets, loadPreview, startTraining, stopTraining } from './run-training';
 import { formFromDoc, useTrainingStore, type Tab, type TrainingState } from './training-store';
 import { TryImageView } from './TryImageView';
 import './training.css';
@@ -238,6 +238,24 @@ function fmtEta(sec: number | null) {
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
 
+/** Start from trained weights instead of random ones (transfer learning / fine-tuning). */
+function FineTuneOption({ disabled }: { disabled: boolean }) {
+  const fineTune = useTrainingStore((s) => s.fineTune);
+  const set = useTrainingStore((s) => s.set);
+  // Re-render when a run finishes or the document's weights change.
+  useTrainingStore((s) => s.result);
+  useGraphStore((g) => g.doc.weights?.path);
+  const model = currentModel();
+  if (!model) return null;
+  const from = 'modelId' in model ? 'the run that just finished' : 'the weights saved with this network';
+  return (
+    <label className="trn-row" data-testid="training-finetune" title="Layers whose name and shape match get the trained weights; a replaced head starts fresh. Freeze layers in Export / fine-tune… and use a smaller learning rate.">
+      <input type="checkbox" checked={fineTune} disabled={disabled} onChange={(e) => set({ fineTune: e.target.checked })} />
+      <span>Start from trained weights ({from})</span>
+    </label>
+  );
+}
+
 function TrainView() {
   const s = useTrainingStore();
   const doc = useGraphStore((g) => g.doc);
@@ -251,6 +269,7 @@ function TrainView() {
         <DatasetPicker disabled={running} />
         <CompatCheck />
         <SettingsForm disabled={running} />
+        <FineTuneOption disabled={running} />
         <div className="trn-row">
           {!running ? (
             <button className="btn btn-primary" data-testid="training-start" disabled={!fits || s.previewLoading} onClick={() => void startTraining()}>

@@ -89,9 +89,11 @@ export async function startTraining(): Promise<void> {
   const s = st();
   const { doc, filePath } = useGraphStore.getState();
   s.set({ status: 'starting', error: null, batches: [], epochs: [], fraction: 0, etaSeconds: null, message: 'Starting…', result: null, evaluation: null, prediction: null, imagesPerSecond: null });
+  const start = s.fineTune ? currentModel() : null;
   const req = {
     doc,
     dataset: { spec: s.spec },
+    ...(start ? { initialModel: start } : {}),
     settings: settingsFromForm(s.settings),
     ...(filePath ? { saveBesidePath: filePath } : {}),
     // Honoured by the engine's train job; the request schema must let it through (see the training report).

@@ -32,6 +32,12 @@ export interface TrainingState {
   settings: Required<Omit<TrainingSettings, 'earlyStopping' | 'augment'>> & { augment: { flip: boolean; shift: number }; patience: number | null };
   /** Resize / convert the dataset's images to the network's Input (the "resize the data" fix). */
   adaptInput: boolean;
+  /**
+   * Fine-tune: start from the trained weights (the run just finished, else the
+   * document's saved weights), matched to the layers by name and shape; a
+   * replaced head starts fresh.
+   */
+  fineTune: boolean;
   datasets: DatasetInfo[] | null;
   datasetsError: string | null;
   spec: string;
@@ -103,6 +109,7 @@ export const useTrainingStore = create<TrainingState>()((set) => ({
   tab: 'train',
   settings: DEFAULT_FORM,
   adaptInput: false,
+  fineTune: false,
   datasets: null,
   datasetsError: null,
   spec: 'builtin:shapes',
