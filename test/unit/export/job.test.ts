@@ -13,12 +13,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = () => ({ jobId: 'j1', signal: new AbortController().signal, progress: () => {} });
 
 describe('export job', () => {
-  it('is wired: handler starts the export job kind', () => {
+  it('is wired: handler starts the export job kind', async () => {
     expect(typeof JOB_KINDS.export).toBe('function');
     const calls: unknown[][] = [];
     const services = { jobs: { start: (...a: unknown[]) => (calls.push(a), { ok: true, value: { jobId: 'x' } }) } };
     const req = { model: { modelId: 'm' }, format: 'onnx' as const, dir: '/tmp/x' };
-    expect(HANDLERS.exportModel(req, services as never)).toEqual({ ok: true, value: { jobId: 'x' } });
+    expect(await HANDLERS.exportModel(req, services as never)).toEqual({ ok: true, value: { jobId: 'x' } });
     expect(calls).toEqual([['export', req]]);
   });
 
