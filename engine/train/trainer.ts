@@ -9,6 +9,7 @@
  * (so the worker can answer messages and the process stays responsive).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { createAdam } from '../backend/fused-adam';
 import { shapeSize } from '../core/shape';
 import { toInputTensor, adaptProblem } from './adapt';
 import { augmentActive, augmentBatch } from './augment';
@@ -51,7 +52,8 @@ export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'lear
     case 'sgd':
       return s.momentum > 0 ? tf.train.momentum(s.learningRate, s.momentum) : tf.train.sgd(s.learningRate);
     case 'adam':
-      return tf.train.adam(s.learningRate);
+      // One fused pass per variable on wasm (engine/backend); plain tf.train.adam elsewhere.
+      return createAdam(tf, s.learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(s.learningRate);
   }
