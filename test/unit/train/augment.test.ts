@@ -44,8 +44,9 @@ describe('reconstruction (image-shaped output)', () => {
     const data = { name: 'noise', shape: [8, 8, 1], classNames: ['a', 'b'], train: memorySet(px, new Int32Array(n), [8, 8, 1]) };
     const m = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+        // Seeded: with a random start, 15 steps did not always cut the loss by 20 % (a flaky CI run).
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
+        tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }),
       ],
     });
     const expected = tf.tidy(() => {
