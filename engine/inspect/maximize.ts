@@ -6,6 +6,7 @@
  * decay toward grey keep the image from turning into high-frequency noise.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { makeRng } from '../train/rng';
 import { layerByName, layerOutputShape, modelInputShape, runGraph } from './run-graph';
 import { InspectError, type LongRunOptions } from './types';
 
@@ -36,18 +37,6 @@ export interface MaximizeResult {
   startValue: number;
   endValue: number;
   steps: number;
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Circular shift along height and width (what np.roll does), differentiable. */
@@ -88,7 +77,7 @@ export async function maximizeChannel(tf: TF, model: tfjs.LayersModel, layerName
   const jitter = o.jitter ?? Math.max(1, Math.round(Math.min(h, w) / 16));
   const blurEvery = o.blurEvery ?? 4;
   const decay = o.decay ?? 0.01;
-  const rand = rng(o.seed ?? 1);
+  const rand = makeRng(o.seed ?? 1);
 
   const start = new Float32Array(h * w * c);
   for (let i = 0; i < start.length; i++) start[i] = 0.5 + (rand() - 0.5) * 0.2;

@@ -5,20 +5,12 @@ import type { GraphAnalysis } from '../../../engine/analysis/types';
 import type { GraphDoc } from '../../../engine/graph/doc';
 import { buildModel } from '../../../engine/train/build-model';
 import type { InspectImage } from '../../../engine/inspect';
+import { makeRng as rng } from '../../../engine/train/rng';
 
 export { tf };
 
-/** A seeded generator in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator in [0, 1) (mulberry32), under the name these tests use. */
+export { makeRng as rng } from '../../../engine/train/rng';
 
 /** The document's model and analysis; every weight replaced by seeded uniform(−1, 1) values when `seed` is given. */
 export function build(doc: GraphDoc, seed?: number): { model: tf.LayersModel; analysis: GraphAnalysis } {
