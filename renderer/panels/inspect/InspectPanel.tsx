@@ -130,7 +130,7 @@ function InspectDrawer() {
   };
 
   return (
-    <div className="insp-drawer" data-testid="inspect-panel" role="dialog" aria-label="Look inside the network">
+    <div className="panel-drawer" data-testid="inspect-panel" role="dialog" aria-label="Look inside the network">
       <header className="insp-head">
         <h2>Look inside {doc.name ? `“${doc.name}”` : 'the network'}</h2>
         <button className="btn btn-outline" data-testid="inspect-close" onClick={() => s.set({ open: false })}>

@@ -43,7 +43,7 @@ function TrainingDrawer() {
     if (!st.preview || st.preview.spec !== spec) void loadPreview(spec);
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
   return (
-    <div className="trn-drawer" role="dialog" aria-label="Training" data-testid="training-panel">
+    <div className="panel-drawer" role="dialog" aria-label="Training" data-testid="training-panel">
       <div className="trn-head">
         <h2>Training · {doc.name}</h2>
         <nav className="trn-tabs">
