@@ -15,6 +15,7 @@ import {
 } from './conv2d-grads';
 import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, registerBatchNormKernels } from './batch-norm';
 
 type Attrs = Record<string, unknown>;
 
@@ -126,6 +127,11 @@ export function registerWasmGradKernels(): string[] {
     });
     names.push(def.kernelName);
   }
+  // Fused training-mode BatchNorm (new kernels, multi-output, also on cpu;
+  // used by engine/layers' BatchNormalization; CNN_WASM_FAST_PATHS=0 keeps it
+  // off on wasm at run time, see batch-norm.ts).
+  registerBatchNormKernels(tf);
+  if (fastPaths) names.push(BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL);
   registered = names;
   return names;
 }
