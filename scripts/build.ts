@@ -1,6 +1,6 @@
 /**
  * `npm run build`: the renderer (Vite → dist/renderer) and the Electron
- * processes (esbuild → dist/electron/{main,preload,job-worker}.cjs).
+ * processes (esbuild → dist/electron/{main,preload,job-worker,replica-worker}.cjs).
  *
  *   tsx scripts/build.ts              both
  *   tsx scripts/build.ts --electron   only the Electron bundles (fast)
@@ -32,6 +32,8 @@ export async function buildElectron(outDir = path.join(ROOT, 'dist', 'electron')
   const outs = {
     main: path.join(outDir, 'main.cjs'),
     worker: path.join(outDir, 'job-worker.cjs'),
+    // Data-parallel training's replica threads (engine/train/parallel), started by the job worker.
+    replica: path.join(outDir, 'replica-worker.cjs'),
     preload: path.join(outDir, 'preload.cjs'),
   };
   await Promise.all([
@@ -39,6 +41,7 @@ export async function buildElectron(outDir = path.join(ROOT, 'dist', 'electron')
     // dependencies); our engine code and the templates are bundled in.
     build({ ...common, entryPoints: [path.join(ROOT, 'electron/main.ts')], outfile: outs.main, packages: 'external', external: ['electron'] }),
     build({ ...common, entryPoints: [path.join(ROOT, 'electron/services/job-worker.ts')], outfile: outs.worker, packages: 'external' }),
+    build({ ...common, entryPoints: [path.join(ROOT, 'engine/train/parallel/replica-worker.ts')], outfile: outs.replica, packages: 'external' }),
     // A sandboxed preload can require only 'electron': everything else must be inside it.
     // No import.meta shim either: a sandboxed preload has no __filename.
     build({ ...common, define: {}, banner: {}, entryPoints: [path.join(ROOT, 'electron/preload.ts')], outfile: outs.preload, external: ['electron'] }),

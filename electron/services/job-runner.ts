@@ -8,11 +8,11 @@
  * or error); cancel(jobId) asks the job to stop and terminates it if it does
  * not within the grace period.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
+import { spawnWorker, workerEntry } from '../../engine/train/parallel/spawn';
 import { err, ok, type ApiError, type JobEnd, type JobKind, type JobProgress, type JobStarted, type Result } from '../../engine/api';
 import type { FromWorker, JobProgressReport, JobWorkerData, ToWorker } from './job-protocol';
 
@@ -53,23 +53,9 @@ interface RunningJob {
 // ESM in development (tsx, vitest) and CommonJS in the bundle: find our folder either way.
 const HERE = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
 
-/** The default worker entry and the Node flags it needs. */
+/** The default worker entry: the bundled job-worker.cjs beside this code, or job-worker.ts in development. */
 export function defaultWorkerEntry(): string {
-  const bundled = path.join(HERE, 'job-worker.cjs');
-  // Running from TypeScript sources (tsx, vitest): the .ts worker, loaded through tsx.
-  return existsSync(bundled) ? bundled : path.join(HERE, 'job-worker.ts');
-}
-
-/**
- * A Worker for an entry file. A .ts entry gets a tiny bootstrap that
- * registers tsx in the thread first: Node 20 does not apply `--import tsx`
- * from execArgv to a worker's entry module.
- */
-function spawnWorker(file: string, options: WorkerOptions): Worker {
-  if (!file.endsWith('.ts')) return new Worker(file, options);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })
-    .catch((e) => { setTimeout(() => { throw e; }); });`;
-  return new Worker(boot, { ...options, eval: true });
+  return workerEntry(HERE, 'job-worker');
 }
 
 export class JobRunner {

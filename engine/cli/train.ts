@@ -38,10 +38,12 @@ const USAGE = `Usage: cli train FILE --data SPEC [--epochs N] [--out DIR] [optio
   --test-limit N      evaluate on the first N test images only
   --seed N            seed of the split, shuffling and augmentation (default 1)
   --backend NAME      tensorflow | wasm | cpu (default: the best that loads)
+  --threads N         threads sharing each batch (default 0 = one per core, up to 4,
+                      when each gets 16+ images; 1 = one thread)
   --out DIR           where to save the trained weights (TF.js format)
   --json              JSON lines on stdout: {"event":"batch"|"epoch"|"done",...}`;
 
-const VALUED = ['data', 'epochs', 'out', 'batch-size', 'lr', 'optimizer', 'momentum', 'val-split', 'patience', 'shift', 'limit', 'test-limit', 'seed', 'backend'];
+const VALUED = ['data', 'epochs', 'out', 'batch-size', 'lr', 'optimizer', 'momentum', 'val-split', 'patience', 'shift', 'limit', 'test-limit', 'seed', 'backend', 'threads'];
 const FLAGS = ['json', 'flip', 'resize', 'help'];
 
 /** Settings from the options (only those given: the rest come from the document or defaults). */
@@ -62,6 +64,7 @@ function settingsFrom(p: ReturnType<typeof parseArgs>): TrainSettingsInput {
   set('validationSplit', numOpt(p, 'val-split', 0, 0.9));
   set('limit', intOpt(p, 'limit', 1));
   set('seed', intOpt(p, 'seed', 0, 2 ** 31 - 1));
+  set('threads', intOpt(p, 'threads', 0, 64));
   const patience = intOpt(p, 'patience', 1, 10_000);
   if (patience !== undefined) s.earlyStopping = { patience };
   const shift = numOpt(p, 'shift', 0, 0.5);
@@ -148,7 +151,7 @@ export async function runTrain(args: string[], io: CliIO): Promise<number> {
     if (!json) {
       for (const n of s.notes) io.err(`Note: ${n}`);
       io.err(
-        `${s.stopReason === 'completed' ? 'Done' : s.stopReason === 'cancelled' ? 'Stopped' : 'Stopped early (no improvement)'}: ${s.epochsDone} epoch${s.epochsDone === 1 ? '' : 's'} in ${formatDuration(s.elapsedSec)}, ${s.imagesPerSec.toFixed(0)} training images/s` +
+        `${s.stopReason === 'completed' ? 'Done' : s.stopReason === 'cancelled' ? 'Stopped' : 'Stopped early (no improvement)'}: ${s.epochsDone} epoch${s.epochsDone === 1 ? '' : 's'} in ${formatDuration(s.elapsedSec)}, ${s.imagesPerSec.toFixed(0)} training images/s${s.threads > 1 ? ` on ${s.threads} threads` : ''}` +
           (s.restoredEpoch ? `; kept the weights of epoch ${s.restoredEpoch} (best ${s.valCount ? 'validation' : 'training'} loss)` : ''),
       );
     }
@@ -168,7 +171,7 @@ export async function runTrain(args: string[], io: CliIO): Promise<number> {
       );
       if (!json) io.err(`Weights saved in ${dir} (model.json, weights.bin)`);
     } else if (!json) io.err('Weights not saved (no --out DIR).');
-    if (json) emit({ event: 'done', stopReason: s.stopReason, epochsDone: s.epochsDone, restoredEpoch: s.restoredEpoch, elapsedSec: s.elapsedSec, imagesPerSec: s.imagesPerSec, backend: be.name, test, out: dir ?? null });
+    if (json) emit({ event: 'done', stopReason: s.stopReason, epochsDone: s.epochsDone, restoredEpoch: s.restoredEpoch, elapsedSec: s.elapsedSec, imagesPerSec: s.imagesPerSec, threads: s.threads, backend: be.name, test, out: dir ?? null });
     out.model.dispose();
     return 0;
   } catch (e) {

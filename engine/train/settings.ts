@@ -42,6 +42,12 @@ export const trainSettingsSchema = z.object({
   adaptInput: z.boolean(),
   /** Use at most this many training images (0 = all): quick runs and CI. */
   limit: z.number().int().min(0),
+  /**
+   * Threads that share each batch (data-parallel, engine/train/parallel):
+   * 0 = automatic (one per core up to 4 when each gets at least 16 images of
+   * a batch), 1 = train on one thread.
+   */
+  threads: z.number().int().min(0).max(64),
 });
 
 /** Every training setting, resolved. */
@@ -60,6 +66,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   seed: 1,
   adaptInput: false,
   limit: 0,
+  threads: 0,
 };
 
 /** Partial settings as the UI or CLI send them. */

@@ -9,11 +9,14 @@
  * (so the worker can answer messages and the process stays responsive).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import type { BackendName } from '../backend';
 import { createAdam } from '../backend/fused-adam';
 import { shapeSize } from '../core/shape';
 import { toInputTensor, adaptProblem } from './adapt';
 import { augmentActive, augmentBatch } from './augment';
+import { autoReplicas, ReplicaGroup } from './parallel/replicas';
 import { makeRng, range, shuffleInPlace } from './rng';
+import { parallelStep, singleStep } from './step';
 import type { TrainSettings } from './settings';
 import { batchLossSum, detectTask, type TaskInfo } from './task';
 import type { Batch, BatchProgress, EpochProgress, SampleSet, TrainingData, TrainSummary } from './types';
@@ -171,6 +174,20 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
     return { elapsedSec, progress, etaSec: progress > 0 ? (elapsedSec / progress) * (1 - progress) : 0 };
   };
 
+  // Data-parallel over threads when it pays (engine/train/parallel/replicas.ts).
+  const backendName = tf.getBackend() as BackendName;
+  const wanted = settings.threads > 0 ? settings.threads : autoReplicas({ backend: backendName, batchSize: bs, steps: totalBatches });
+  let group: ReplicaGroup | null = null;
+  let threadsUsed = 1;
+  if (wanted > 1 && bs > 1) {
+    try {
+      group = await ReplicaGroup.start(tf, model, vars, { count: Math.min(wanted, bs) - 1, backend: backendName, dataShape: data.shape });
+      threadsUsed = group.size;
+    } catch (e) {
+      notes.push(`Trained on one thread: the extra training threads could not start (${(e as Error).message}).`);
+    }
+  }
+
   try {
     epochs: for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const order = shuffleInPlace(trainIdx.slice(), rng);
@@ -196,24 +213,21 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
         if (n === 0) continue;
         const xs = augment ? augmentBatch(batch.xs, data.shape, augment, rng) : batch.xs;
         const tb = now();
-        let correctT: tfjs.Scalar | null = null;
-        const cost = tf.tidy(() => {
-          const x = toInputTensor(tf, xs, data.shape, info.inputShape);
-          const y = tf.tensor1d(batch.labels, 'int32');
-          return optimizer.minimize(
-            () => {
-              const out = model.apply(x, { training: true }) as tfjs.Tensor;
-              const r = batchLossSum(tf, out, y, x, info);
-              correctT = tf.keep(r.correct);
-              return tf.div(r.lossSum, n) as tfjs.Scalar;
-            },
-            true,
-            vars,
-          ) as tfjs.Scalar;
-        });
-        const [lossV, corrV] = await Promise.all([cost.data(), (correctT as unknown as tfjs.Scalar).data()]);
-        cost.dispose();
-        (correctT as unknown as tfjs.Scalar).dispose();
+        let step: { loss: number; correct: number } | null = null;
+        if (group) {
+          try {
+            step = await parallelStep(tf, group, model, vars, optimizer, xs, batch.labels, data.shape, info);
+          } catch (e) {
+            // A replica thread failed: finish the run on this thread (this batch included).
+            notes.push(`Training continued on one thread from epoch ${epoch}, batch ${b + 1}: ${(e as Error).message}.`);
+            await group.close();
+            group = null;
+            threadsUsed = 1;
+          }
+        }
+        step ??= await singleStep(tf, model, vars, optimizer, xs, batch.labels, data.shape, info);
+        const lossV = [step.loss];
+        const corrV = [step.correct];
         const dt = now() - tb;
         epochTrainMs += dt;
         trainTimeMs += dt;
@@ -295,9 +309,12 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
       imagesPerSec: imagesSeen / Math.max(trainTimeMs / 1000, 1e-9),
       trainCount: trainIdx.length,
       valCount: valIdx.length,
+      threads: threadsUsed,
     };
   } finally {
+    await group?.close();
     best?.weights.forEach((t) => t.dispose());
     optimizer.dispose();
   }
 }
+

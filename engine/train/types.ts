@@ -120,4 +120,6 @@ export interface TrainSummary {
   /** Number of training / validation images used. */
   trainCount: number;
   valCount: number;
+  /** Threads that trained (data-parallel replicas, counting the training thread). */
+  threads: number;
 }

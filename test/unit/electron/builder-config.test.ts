@@ -98,7 +98,7 @@ describe('electron-builder configuration', () => {
   it('packs every file the app loads, and they exist after the build', () => {
     const main = pkg.main as string;
     expect(main).toBe('dist/electron/main.cjs');
-    for (const f of [main, 'dist/electron/preload.cjs', 'dist/electron/job-worker.cjs', 'dist/renderer/index.html', 'package.json', 'build/icon.png']) {
+    for (const f of [main, 'dist/electron/preload.cjs', 'dist/electron/job-worker.cjs', 'dist/electron/replica-worker.cjs', 'dist/renderer/index.html', 'package.json', 'build/icon.png']) {
       expect(tree, f).toContain(f);
       expect(packed(f), f).toBe(true);
     }
@@ -123,7 +123,7 @@ describe('electron-builder configuration', () => {
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     const requires = (f: string) => [...readFileSync(path.join(out, f), 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
     const pkgName = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
-    for (const f of ['dist/electron/main.cjs', 'dist/electron/job-worker.cjs']) {
+    for (const f of ['dist/electron/main.cjs', 'dist/electron/job-worker.cjs', 'dist/electron/replica-worker.cjs']) {
       const code = readFileSync(path.join(out, f), 'utf8');
       expect(() => new vm.Script(code, { filename: f })).not.toThrow();
       for (const r of requires(f)) {
@@ -158,4 +158,22 @@ describe('electron-builder configuration', () => {
     expect(runner.start('no-such-kind', {}).ok).toBe(true);
     expect(await ended).toMatchObject({ status: 'error', error: { code: 'NOT_IMPLEMENTED' } });
   });
+
+  it('the bundled replica worker (data-parallel training) starts and computes a step', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const { ReplicaGroup } = await import('../../../engine/train/parallel/replicas');
+    const m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    const vars = m.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
+    const group = await ReplicaGroup.start(tf, m, vars, { count: 1, backend: 'cpu', dataShape: [2, 2, 1], entry: path.join(out, 'dist/electron/replica-worker.cjs') });
+    try {
+      const [r] = await group.run([{ xs: new Float32Array([0, 1, 0, 1, 1, 0, 1, 0]), labels: new Int32Array([0, 1]) }], 2);
+      // Independent: the same loss sum from the model here.
+      const p = (m.predict(tf.tensor4d([0, 1, 0, 1, 1, 0, 1, 0], [2, 2, 2, 1])) as import('@tensorflow/tfjs').Tensor).dataSync();
+      expect(r.lossSum).toBeCloseTo(-Math.log(p[0]) - Math.log(p[3]), 4);
+    } finally {
+      await group.close();
+      m.dispose();
+    }
+  }, 60_000);
 });

@@ -1,0 +1,47 @@
+/**
+ * Messages between the training thread and its replica threads
+ * (data-parallel training, see replicas.ts). Plain data only.
+ */
+import type { BackendName } from '../../backend';
+import type { Shape } from '../../core/shape';
+
+/** Where one trainable variable lives in the shared weight and gradient buffers (float32 elements). */
+export interface VarSlot {
+  offset: number;
+  size: number;
+  shape: number[];
+}
+
+export type ToReplica =
+  | {
+      type: 'init';
+      backend: BackendName;
+      /** The model's topology, `LayersModel.toJSON()` (our layer classes are registered under their Keras names). */
+      modelJson: string;
+      /** Every weight of the model (trainable or not), in `model.weights` order. */
+      weights: { shape: number[]; data: Float32Array }[];
+      /** Shape of one sample of the data, [H, W, C] (may differ from the model's Input when adapted). */
+      dataShape: Shape;
+      /** Trainable variables, in `model.trainableWeights` order, in the buffers below. */
+      slots: VarSlot[];
+      /** Current trainable weights, written by the training thread between steps. */
+      weightsBuffer: SharedArrayBuffer;
+      /** This replica's gradients, written by the replica during a step. */
+      gradBuffer: SharedArrayBuffer;
+    }
+  | {
+      type: 'step';
+      id: number;
+      xs: Float32Array;
+      labels: Int32Array;
+      /** Images in the whole batch: each replica's loss is its sum over its shard / this, so the gradients add up. */
+      batchTotal: number;
+      /** Read the weights buffer first (the training thread updated them since the last step). */
+      reload: boolean;
+    }
+  | { type: 'close' };
+
+export type FromReplica =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; lossSum: number; correct: number }
+  | { type: 'error'; id?: number; message: string };

@@ -1,0 +1,88 @@
+/**
+ * A replica thread of data-parallel training (see replicas.ts): it holds a
+ * copy of the model on its own tfjs backend, and for each step computes the
+ * gradients of its shard of the batch into its shared gradient buffer.
+ */
+import { parentPort } from 'node:worker_threads';
+import type * as tfjs from '@tensorflow/tfjs';
+import { initBackend } from '../../backend';
+import { registerCustomLayers } from '../../layers/tfjs-classes';
+import { toInputTensor } from '../adapt';
+import { batchLossSum, detectTask, type TaskInfo } from '../task';
+import type { FromReplica, ToReplica, VarSlot } from './protocol';
+
+type TF = typeof tfjs;
+type Init = Extract<ToReplica, { type: 'init' }>;
+
+interface State {
+  tf: TF;
+  model: tfjs.LayersModel;
+  vars: tfjs.Variable[];
+  info: TaskInfo;
+  init: Init;
+}
+
+const port = parentPort;
+if (!port) throw new Error('replica-worker.ts runs as a worker thread of data-parallel training');
+const send = (m: FromReplica) => port.postMessage(m);
+let state: State | null = null;
+
+async function start(init: Init): Promise<State> {
+  const { tf } = await initBackend({ prefer: init.backend, threads: 1 });
+  registerCustomLayers(tf);
+  const model = await tf.models.modelFromJSON(JSON.parse(init.modelJson));
+  const weights = init.weights.map((w) => tf.tensor(w.data, w.shape));
+  model.setWeights(weights);
+  weights.forEach((w) => w.dispose());
+  const det = detectTask(model);
+  if ('error' in det) throw new Error(det.error);
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  if (vars.length !== init.slots.length) throw new Error(`the replica's model has ${vars.length} trainable weights, the training thread's ${init.slots.length}`);
+  return { tf, model, vars, info: det, init };
+}
+
+const view = (buf: SharedArrayBuffer, s: VarSlot) => new Float32Array(buf, s.offset * 4, s.size);
+
+function step(s: State, m: Extract<ToReplica, { type: 'step' }>): { lossSum: number; correct: number } {
+  const { tf, vars, init } = s;
+  if (m.reload) {
+    // A copy: a backend may keep the array it is given, and the buffer changes next step.
+    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(view(init.weightsBuffer, init.slots[i]).slice(), init.slots[i].shape))));
+  }
+  const n = m.labels.length;
+  let correct = 0;
+  const lossSum = tf.tidy(() => {
+    const x = toInputTensor(tf, m.xs, init.dataShape, s.info.inputShape);
+    const y = tf.tensor1d(m.labels, 'int32');
+    let correctT: tfjs.Tensor | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = s.model.apply(x, { training: true }) as tfjs.Tensor;
+      const r = batchLossSum(tf, out, y, x, s.info);
+      correctT = tf.keep(r.correct);
+      return tf.div(r.lossSum, m.batchTotal) as tfjs.Scalar;
+    }, vars);
+    vars.forEach((v, i) => view(init.gradBuffer, init.slots[i]).set(grads[v.name].dataSync() as Float32Array));
+    correct = n > 0 ? (correctT as unknown as tfjs.Tensor).dataSync()[0] : 0;
+    (correctT as unknown as tfjs.Tensor | null)?.dispose();
+    return value.dataSync()[0] * m.batchTotal;
+  });
+  return { lossSum, correct };
+}
+
+port.on('message', async (m: ToReplica) => {
+  try {
+    if (m.type === 'init') {
+      state = await start(m);
+      send({ type: 'ready' });
+    } else if (m.type === 'step') {
+      if (!state) throw new Error('step before init');
+      send({ type: 'done', id: m.id, ...step(state, m) });
+    } else if (m.type === 'close') {
+      state?.model.dispose();
+      state = null;
+      port.close();
+    }
+  } catch (e) {
+    send({ type: 'error', id: m.type === 'step' ? m.id : undefined, message: e instanceof Error ? e.message : String(e) });
+  }
+});

@@ -1,0 +1,104 @@
+/**
+ * One optimisation step on a batch, on this thread or shared with replica
+ * threads (parallel/replicas.ts). The trainer and the training benchmark
+ * both run these.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { toInputTensor } from './adapt';
+import { shardRanges, type ReplicaGroup } from './parallel/replicas';
+import { batchLossSum, type TaskInfo } from './task';
+
+type TF = typeof tfjs;
+
+/** Mean loss over the batch and the number of correct answers (classification). */
+export interface StepResult {
+  loss: number;
+  correct: number;
+}
+
+/** One training step on this thread: the mean loss of the batch, minimised by the optimizer. */
+export async function singleStep(
+  tf: TF,
+  model: tfjs.LayersModel,
+  vars: tfjs.Variable[],
+  optimizer: tfjs.Optimizer,
+  xs: Float32Array,
+  labels: Int32Array,
+  dataShape: readonly number[],
+  info: TaskInfo,
+): Promise<StepResult> {
+  const n = labels.length;
+  let correctT: tfjs.Scalar | null = null;
+  const cost = tf.tidy(() => {
+    const x = toInputTensor(tf, xs, dataShape, info.inputShape);
+    const y = tf.tensor1d(labels, 'int32');
+    return optimizer.minimize(
+      () => {
+        const out = model.apply(x, { training: true }) as tfjs.Tensor;
+        const r = batchLossSum(tf, out, y, x, info);
+        correctT = tf.keep(r.correct);
+        return tf.div(r.lossSum, n) as tfjs.Scalar;
+      },
+      true,
+      vars,
+    ) as tfjs.Scalar;
+  });
+  const c = correctT as unknown as tfjs.Scalar;
+  const [lossV, corrV] = await Promise.all([cost.data(), c.data()]);
+  cost.dispose();
+  c.dispose();
+  return { loss: lossV[0], correct: corrV[0] };
+}
+
+/**
+ * One data-parallel training step: shard 0 of the batch on this thread, the
+ * others on the replica threads at the same time; the gradients (of each
+ * shard's loss sum / batch size) are added and the optimizer applied once, as
+ * for the whole batch on one thread.
+ */
+export async function parallelStep(
+  tf: TF,
+  group: ReplicaGroup,
+  model: tfjs.LayersModel,
+  vars: tfjs.Variable[],
+  optimizer: tfjs.Optimizer,
+  xs: Float32Array,
+  labels: Int32Array,
+  dataShape: readonly number[],
+  info: TaskInfo,
+): Promise<StepResult> {
+  const n = labels.length;
+  const per = xs.length / n;
+  const ranges = shardRanges(n, group.size);
+  // Copies: the shards' buffers are moved to the replica threads.
+  const remote = group.run(
+    ranges.slice(1).map(([a, b]) => ({ xs: xs.slice(a * per, b * per), labels: labels.slice(a, b) })),
+    n,
+  );
+  const [a0, b0] = ranges[0];
+  let correctT: tfjs.Scalar | null = null;
+  const local = tf.tidy(() => {
+    const x = toInputTensor(tf, xs.subarray(a0 * per, b0 * per), dataShape, info.inputShape);
+    const y = tf.tensor1d(labels.subarray(a0, b0), 'int32');
+    return tf.variableGrads(() => {
+      const out = model.apply(x, { training: true }) as tfjs.Tensor;
+      const r = batchLossSum(tf, out, y, x, info);
+      correctT = tf.keep(r.correct);
+      return tf.div(r.lossSum, n) as tfjs.Scalar;
+    }, vars);
+  });
+  const c = correctT as unknown as tfjs.Scalar;
+  try {
+    const shards = await remote;
+    const summed = group.addGradients(vars, local.grads, shards.length);
+    optimizer.applyGradients(summed);
+    tf.dispose(summed);
+    group.publishWeights(vars);
+    const loss = local.value.dataSync()[0] + shards.reduce((s, r) => s + r.lossSum, 0) / n;
+    const correct = c.dataSync()[0] + shards.reduce((s, r) => s + r.correct, 0);
+    return { loss, correct };
+  } finally {
+    remote.catch(() => {});
+    tf.dispose([local.value, ...Object.values(local.grads), c]);
+  }
+}
