@@ -12,11 +12,21 @@
  *                                absent ones are reported as such). wasm-baseline is
  *                                wasm with only the kernels tfjs lacks added and
  *                                tf.train.adam: the "before" of docs/performance.md
- *   --threads 1,2                wasm XNNPACK thread counts to measure (default 1 and, with ≥ 2 cores, 2)
+ *   --threads 1,2                training threads to measure for ours (data-parallel replicas,
+ *                                engine/train/parallel; default 1 and, with ≥ 2 cores, the
+ *                                core count up to 4). tfjs-backend-wasm's own XNNPACK thread
+ *                                pool is not used (its operators run without it)
  *   --seconds S                  minimum measured time per figure (default 4)
  *   --batch B                    batch size (default 64)
  *   --no-torch                   skip PyTorch
  *   --plain-adam                 use tf.train.adam rather than engine/backend's fused Adam
+ *
+ * "Ours" is the product's path: the model built from the template by
+ * engine/train/build-model (our layer classes), the trainer's step
+ * (engine/train/step.ts: sparse cross-entropy, fused Adam, data-parallel over
+ * the threads asked for) and, for inference, the same threads sharing each
+ * batch. The baseline is tfjs as shipped: tf.layers models, tf.train.adam,
+ * optimizer.minimize, model.predict.
  *   --profile                    also print a per-kernel CPU-time table of one training step
  *   --accuracy [--accuracy-train N]  also train the 28×28 net for one epoch on the
  *                                first N Fashion-MNIST training images (default all
@@ -46,7 +56,10 @@ type TF = typeof tfjs;
 type NetName = 'mnist' | 'cifar' | 'resnet';
 const NETS: readonly NetName[] = ['mnist', 'cifar', 'resnet'];
 
-/** Input shape (HWC) and builder of each benchmark network; the same networks are in train_bench.py. */
+/** The template of each benchmark network (what "ours" trains). */
+const TEMPLATE: Record<NetName, string> = { mnist: 'mnist-cnn', cifar: 'cifar10-cnn', resnet: 'resnet20-cifar' };
+
+/** Input shape (HWC) and builder of each benchmark network (the baseline's; the same networks are in train_bench.py and templates/). */
 const NET_DEFS: Record<NetName, { input: [number, number, number]; label: string; build: (tf: TF) => tfjs.LayersModel }> = {
   // The 28×28 template (templates/mnist-cnn.json).
   mnist: {
@@ -150,7 +163,7 @@ function parseArgs(argv: string[]): Args {
   const args: Args = {
     nets: nets as NetName[],
     backends: list(get('backends'), ['tensorflow', 'wasm', 'wasm-baseline', 'cpu']),
-    threads: list(get('threads'), os.cpus().length >= 2 ? ['1', '2'] : ['1']).map(Number),
+    threads: list(get('threads'), os.cpus().length >= 2 ? ['1', String(Math.min(os.cpus().length, 4))] : ['1']).map(Number),
     seconds: num('seconds', 4),
     batch: num('batch', 64),
     torch: !argv.includes('--no-torch'),
@@ -211,51 +224,78 @@ async function childMain(a: Args): Promise<Measure> {
   if (baseline) process.env.CNN_WASM_FAST_PATHS = '0';
   const backend = baseline ? 'wasm' : requested;
   const { initBackend, createAdam } = await import('../engine/backend');
-  const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads });
+  const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads: 1 });
   const tf = info.tf;
   const def = NET_DEFS[net];
-  const model = def.build(tf);
-  const optimizer = a.plainAdam || baseline ? tf.train.adam(1e-3) : createAdam(tf, 1e-3);
   const B = a.batch;
-  const x = tf.tensor4d(lcg(B * def.input[0] * def.input[1] * def.input[2], 1), [B, ...def.input]);
-  const labels = tf.tensor1d(Int32Array.from(lcg(B, 2), (v) => Math.floor(v * 10)), 'int32');
-  const y = tf.oneHot(labels, 10);
-  // The same step as engine/train/trainer.ts: minimize a mean cross-entropy of model.apply(training).
-  const step = () => {
-    const loss = optimizer.minimize(() => {
-      const p = model.apply(x, { training: true }) as tfjs.Tensor;
-      return tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tfjs.Scalar;
-    }, true);
-    const v = loss!.dataSync()[0];
-    loss!.dispose();
-    return v;
-  };
-  const timeLoop = (fn: () => void, minSeconds: number, minSteps: number) => {
-    for (let i = 0; i < 2; i++) fn(); // warm-up: operator creation, JIT
+  const xsArr = lcg(B * def.input[0] * def.input[1] * def.input[2], 1);
+  const labelsArr = Int32Array.from(lcg(B, 2), (v) => Math.floor(v * 10));
+  let step: () => Promise<unknown>;
+  let infer: () => Promise<unknown>;
+  let close = async () => {};
+  let model: tfjs.LayersModel;
+  if (baseline || a.plainAdam) {
+    model = def.build(tf);
+    const optimizer = a.plainAdam && !baseline ? createAdam(tf, 1e-3) : tf.train.adam(1e-3);
+    const x = tf.tensor4d(xsArr, [B, ...def.input]);
+    const y = tf.oneHot(tf.tensor1d(labelsArr, 'int32'), 10);
+    step = async () => {
+      const loss = optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true);
+      loss!.dataSync();
+      loss!.dispose();
+    };
+    infer = async () => {
+      const p = model.predict(x) as tfjs.Tensor;
+      p.dataSync();
+      p.dispose();
+    };
+  } else {
+    const { analyzeGraph } = await import('../engine/analysis');
+    const { buildModel } = await import('../engine/train/build-model');
+    const { detectTask } = await import('../engine/train/task');
+    const { singleStep, parallelStep } = await import('../engine/train/step');
+    const { ReplicaGroup } = await import('../engine/train/parallel/replicas');
+    const doc = JSON.parse(fs.readFileSync(path.join(here, '..', 'templates', `${TEMPLATE[net]}.json`), 'utf8'));
+    model = buildModel(tf, doc, analyzeGraph(doc));
+    const task = detectTask(model);
+    if ('error' in task) throw new Error(task.error);
+    const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    const optimizer = createAdam(tf, 1e-3);
+    const shape = [...def.input];
+    const group = threads > 1 ? await ReplicaGroup.start(tf, model, vars, { count: threads - 1, backend: info.name, dataShape: shape }) : null;
+    close = async () => group?.close();
+    step = () => (group ? parallelStep(tf, group, model, vars, optimizer, xsArr, labelsArr, shape, task) : singleStep(tf, model, vars, optimizer, xsArr, labelsArr, shape, task));
+    const x = tf.tensor4d(xsArr, [B, ...def.input]);
+    infer = async () => {
+      if (group) return group.predict(xsArr, shape);
+      const p = model.predict(x) as tfjs.Tensor;
+      p.dataSync();
+      p.dispose();
+    };
+  }
+  const timeLoop = async (fn: () => Promise<unknown>, minSeconds: number, minSteps: number) => {
+    for (let i = 0; i < 2; i++) await fn(); // warm-up: operator creation, JIT
     let steps = 0;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
-      fn();
+      await fn();
       steps++;
     }
     const c = process.cpuUsage(c0);
     return { steps, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
   };
   const slow = info.name === 'cpu';
-  const tr = timeLoop(() => void step(), slow ? Math.min(a.seconds, 2) : a.seconds, slow ? 1 : 3);
-  const inf = timeLoop(() => {
-    const p = model.predict(x) as tfjs.Tensor;
-    p.dataSync();
-    p.dispose();
-  }, slow ? Math.min(a.seconds, 2) : a.seconds / 2, 3);
+  const tr = await timeLoop(step, slow ? Math.min(a.seconds, 2) : a.seconds, slow ? 1 : 3);
+  const inf = await timeLoop(infer, slow ? Math.min(a.seconds, 2) : a.seconds / 2, 3);
   let profile: Measure['profile'];
-  if (a.profile) profile = profileKernels(tf, info.name, () => void step(), 3);
+  if (a.profile && threads === 1) profile = await profileKernels(tf, info.name, step, 3);
+  await close();
   return {
     net,
     impl: baseline ? 'tfjs-wasm-baseline' : `tfjs-${info.name}`,
     backend: baseline ? 'wasm-baseline' : info.name,
-    threads: info.threads,
+    threads,
     simd: info.simd,
     trainImgPerSec: Math.round((tr.steps * B) / tr.seconds),
     inferImgPerSec: Math.round((inf.steps * B) / inf.seconds),
@@ -276,7 +316,7 @@ async function childMain(a: Args): Promise<Measure> {
  * called from inside another kernel (our composite wasm kernels) count
  * towards the outer one.
  */
-function profileKernels(tf: TF, backend: string, fn: () => void, reps: number): { kernel: string; ms: number; calls: number }[] {
+async function profileKernels(tf: TF, backend: string, fn: () => Promise<unknown>, reps: number): Promise<{ kernel: string; ms: number; calls: number }[]> {
   const agg = new Map<string, { us: number; calls: number }>();
   let depth = 0;
   const originals = tf.getKernelsForBackend(backend);
@@ -301,10 +341,10 @@ function profileKernels(tf: TF, backend: string, fn: () => void, reps: number): 
       },
     });
   }
-  fn(); // warm the wrapped path
+  await fn(); // warm the wrapped path
   agg.clear();
   const c0 = process.cpuUsage();
-  for (let r = 0; r < reps; r++) fn();
+  for (let r = 0; r < reps; r++) await fn();
   const c = process.cpuUsage(c0);
   for (const k of originals) {
     tf.unregisterKernel(k.kernelName, backend);
@@ -471,7 +511,7 @@ async function parentMain(a: Args) {
   const log = (s: string) => process.stderr.write(s + '\n');
   for (const net of a.nets) {
     for (const backend of a.backends) {
-      const threadList = backend === 'wasm' ? a.threads : [1];
+      const threadList = backend === 'wasm' || backend === 'cpu' ? [...a.threads] : [1];
       if (backend === 'wasm-baseline' && a.threads.length > 0) threadList.splice(0, threadList.length, 1);
       for (const t of threadList) {
         log(`[training bench] ${net} on tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}…`);

@@ -93,7 +93,7 @@ export async function parallelStep(
     const summed = group.addGradients(vars, local.grads, shards.length);
     optimizer.applyGradients(summed);
     tf.dispose(summed);
-    group.publishWeights(vars);
+    group.publishWeights();
     const loss = local.value.dataSync()[0] + shards.reduce((s, r) => s + r.lossSum, 0) / n;
     const correct = c.dataSync()[0] + shards.reduce((s, r) => s + r.correct, 0);
     return { loss, correct };

@@ -22,9 +22,11 @@ export type ToReplica =
       weights: { shape: number[]; data: Float32Array }[];
       /** Shape of one sample of the data, [H, W, C] (may differ from the model's Input when adapted). */
       dataShape: Shape;
-      /** Trainable variables, in `model.trainableWeights` order, in the buffers below. */
+      /** Every weight (`model.weights` order) in the weights buffer. */
+      weightSlots: VarSlot[];
+      /** Trainable variables (`model.trainableWeights` order) in the gradient buffer. */
       slots: VarSlot[];
-      /** Current trainable weights, written by the training thread between steps. */
+      /** Current weights, written by the training thread between steps. */
       weightsBuffer: SharedArrayBuffer;
       /** This replica's gradients, written by the replica during a step. */
       gradBuffer: SharedArrayBuffer;
@@ -39,9 +41,17 @@ export type ToReplica =
       /** Read the weights buffer first (the training thread updated them since the last step). */
       reload: boolean;
     }
+  | {
+      type: 'predict';
+      id: number;
+      xs: Float32Array;
+      /** Read the weights buffer first. */
+      reload: boolean;
+    }
   | { type: 'close' };
 
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'done'; id: number; lossSum: number; correct: number }
+  | { type: 'predicted'; id: number; out: Float32Array }
   | { type: 'error'; id?: number; message: string };

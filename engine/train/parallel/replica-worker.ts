@@ -17,6 +17,8 @@ type Init = Extract<ToReplica, { type: 'init' }>;
 interface State {
   tf: TF;
   model: tfjs.LayersModel;
+  /** Every weight of the model, in `model.weights` order (the weights buffer's layout). */
+  all: tfjs.LayerVariable[];
   vars: tfjs.Variable[];
   info: TaskInfo;
   init: Init;
@@ -38,17 +40,28 @@ async function start(init: Init): Promise<State> {
   if ('error' in det) throw new Error(det.error);
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   if (vars.length !== init.slots.length) throw new Error(`the replica's model has ${vars.length} trainable weights, the training thread's ${init.slots.length}`);
-  return { tf, model, vars, info: det, init };
+  if (model.weights.length !== init.weightSlots.length) throw new Error(`the replica's model has ${model.weights.length} weights, the training thread's ${init.weightSlots.length}`);
+  return { tf, model, all: model.weights, vars, info: det, init };
 }
 
 const view = (buf: SharedArrayBuffer, s: VarSlot) => new Float32Array(buf, s.offset * 4, s.size);
 
+/** Load the weights the training thread published (all of them: BatchNorm's moving statistics too). */
+function reload(s: State): void {
+  const { tf, init } = s;
+  // A copy: a backend may keep the array it is given, and the buffer changes later.
+  s.all.forEach((w, i) => tf.tidy(() => void w.write(tf.tensor(view(init.weightsBuffer, init.weightSlots[i]).slice(), init.weightSlots[i].shape))));
+}
+
+function predict(s: State, m: Extract<ToReplica, { type: 'predict' }>): Float32Array {
+  if (m.reload) reload(s);
+  const { tf } = s;
+  return tf.tidy(() => (s.model.predict(toInputTensor(tf, m.xs, s.init.dataShape, s.info.inputShape)) as tfjs.Tensor).dataSync() as Float32Array);
+}
+
 function step(s: State, m: Extract<ToReplica, { type: 'step' }>): { lossSum: number; correct: number } {
   const { tf, vars, init } = s;
-  if (m.reload) {
-    // A copy: a backend may keep the array it is given, and the buffer changes next step.
-    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(view(init.weightsBuffer, init.slots[i]).slice(), init.slots[i].shape))));
-  }
+  if (m.reload) reload(s);
   const n = m.labels.length;
   let correct = 0;
   const lossSum = tf.tidy(() => {
@@ -77,12 +90,16 @@ port.on('message', async (m: ToReplica) => {
     } else if (m.type === 'step') {
       if (!state) throw new Error('step before init');
       send({ type: 'done', id: m.id, ...step(state, m) });
+    } else if (m.type === 'predict') {
+      if (!state) throw new Error('predict before init');
+      const out = predict(state, m);
+      port.postMessage({ type: 'predicted', id: m.id, out } satisfies FromReplica, [out.buffer as ArrayBuffer]);
     } else if (m.type === 'close') {
       state?.model.dispose();
       state = null;
       port.close();
     }
   } catch (e) {
-    send({ type: 'error', id: m.type === 'step' ? m.id : undefined, message: e instanceof Error ? e.message : String(e) });
+    send({ type: 'error', id: m.type === 'step' || m.type === 'predict' ? m.id : undefined, message: e instanceof Error ? e.message : String(e) });
   }
 });

@@ -71,10 +71,16 @@ export interface ShardResult {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
+interface Pending {
+  id: number;
+  resolve: (r: ShardResult | Float32Array) => void;
+  reject: (e: Error) => void;
+}
+
 interface Replica {
   worker: Worker;
   grad: SharedArrayBuffer;
-  pending: { id: number; resolve: (r: ShardResult) => void; reject: (e: Error) => void } | null;
+  pending: Pending | null;
   failure: Error | null;
 }
 
@@ -86,8 +92,10 @@ export class ReplicaGroup {
 
   private constructor(
     private readonly tf: TF,
+    private readonly model: tfjs.LayersModel,
     private readonly replicas: Replica[],
     private readonly slots: VarSlot[],
+    private readonly weightSlots: VarSlot[],
     private readonly weights: SharedArrayBuffer,
   ) {}
 
@@ -102,18 +110,26 @@ export class ReplicaGroup {
    * one cannot.
    */
   static async start(tf: TF, model: tfjs.LayersModel, vars: readonly tfjs.Variable[], o: { count: number; backend: BackendName; dataShape: Shape; entry?: string }): Promise<ReplicaGroup> {
-    const slots: VarSlot[] = [];
-    let total = 0;
-    for (const v of vars) {
-      slots.push({ offset: total, size: v.size, shape: [...v.shape] });
-      total += v.size;
-    }
-    const weightsBuf = new SharedArrayBuffer(total * 4);
+    const layout = (shapes: number[][]) => {
+      let total = 0;
+      const out = shapes.map((shape) => {
+        const size = shape.reduce((p, q) => p * q, 1);
+        const slot = { offset: total, size, shape };
+        total += size;
+        return slot;
+      });
+      return { slots: out, total };
+    };
+    const g = layout(vars.map((v) => [...v.shape]));
+    const w = layout(model.weights.map((v) => v.shape.map((d) => d ?? 1)));
+    const slots = g.slots;
+    const total = g.total;
+    const weightsBuf = new SharedArrayBuffer(w.total * 4);
     const modelJson = model.toJSON(null, true) as string;
-    const weights = model.getWeights().map((w) => ({ shape: [...w.shape], data: w.dataSync() as Float32Array }));
+    const weights = model.getWeights().map((t) => ({ shape: [...t.shape], data: t.dataSync() as Float32Array }));
     const entry = o.entry ?? workerEntry(HERE, 'replica-worker');
     const replicas: Replica[] = [];
-    const group = new ReplicaGroup(tf, replicas, slots, weightsBuf);
+    const group = new ReplicaGroup(tf, model, replicas, slots, w.slots, weightsBuf);
     const ready: Promise<void>[] = [];
     for (let i = 0; i < o.count; i++) {
       const r: Replica = { worker: spawnWorker(entry, {}), grad: new SharedArrayBuffer(total * 4), pending: null, failure: null };
@@ -131,6 +147,9 @@ export class ReplicaGroup {
             else if (m.type === 'done' && r.pending?.id === m.id) {
               r.pending.resolve({ lossSum: m.lossSum, correct: m.correct });
               r.pending = null;
+            } else if (m.type === 'predicted' && r.pending?.id === m.id) {
+              r.pending.resolve(m.out);
+              r.pending = null;
             } else if (m.type === 'error') fail(new Error(`a training thread failed: ${m.message}`));
           });
           r.worker.on('error', (e) => fail(new Error(`a training thread failed: ${e.message}`)));
@@ -139,7 +158,7 @@ export class ReplicaGroup {
           });
         }),
       );
-      const init: ToReplica = { type: 'init', backend: o.backend, modelJson, weights, dataShape: o.dataShape, slots, weightsBuffer: weightsBuf, gradBuffer: r.grad };
+      const init: ToReplica = { type: 'init', backend: o.backend, modelJson, weights, dataShape: o.dataShape, weightSlots: w.slots, slots, weightsBuffer: weightsBuf, gradBuffer: r.grad };
       r.worker.postMessage(init);
     }
     try {
@@ -156,21 +175,64 @@ export class ReplicaGroup {
    * are done. Call {@link addGradients} after, before the next step.
    */
   run(shards: { xs: Float32Array; labels: Int32Array }[], batchTotal: number): Promise<ShardResult[]> {
-    if (shards.length > this.replicas.length) throw new Error(`${shards.length} shards for ${this.replicas.length} replica threads`);
-    const reload = this.reload;
-    this.reload = false;
+    const reload = this.takeReload();
     return Promise.all(
-      shards.map((s, i) => {
-        const r = this.replicas[i];
-        if (r.failure) return Promise.reject(r.failure);
-        const id = this.nextId++;
-        return new Promise<ShardResult>((resolve, reject) => {
-          r.pending = { id, resolve, reject };
-          const m: ToReplica = { type: 'step', id, xs: s.xs, labels: s.labels, batchTotal, reload };
-          r.worker.postMessage(m, [s.xs.buffer as ArrayBuffer, s.labels.buffer as ArrayBuffer]);
-        });
+      shards.map(
+        (s, i) =>
+          this.send(i, (id) => ({ type: 'step', id, xs: s.xs, labels: s.labels, batchTotal, reload }), [s.xs.buffer as ArrayBuffer, s.labels.buffer as ArrayBuffer]) as Promise<ShardResult>,
+      ),
+    );
+  }
+
+  /**
+   * The model's output for a batch, shards computed by this thread and the
+   * replicas at the same time (inference mode, the published weights).
+   * `xs` holds whole samples of `dataShape`; the result is the outputs of all
+   * samples in order, flattened.
+   */
+  async predict(xs: Float32Array, dataShape: readonly number[], inputShape: readonly number[] = dataShape): Promise<Float32Array> {
+    const per = dataShape.reduce((p, q) => p * q, 1);
+    const n = xs.length / per;
+    const ranges = shardRanges(n, this.size);
+    const reload = this.takeReload();
+    const remote = Promise.all(
+      ranges.slice(1).map(([a, b], i) => {
+        const part = xs.slice(a * per, b * per);
+        return this.send(i, (id) => ({ type: 'predict', id, xs: part, reload }), [part.buffer as ArrayBuffer]) as Promise<Float32Array>;
       }),
     );
+    const [a0, b0] = ranges[0];
+    const tf = this.tf;
+    const local = tf.tidy(() => {
+      const x = tf.tensor4d(xs.subarray(a0 * per, b0 * per), [b0 - a0, dataShape[0], dataShape[1], dataShape[2]]);
+      const input = inputShape.every((d, i) => d === dataShape[i]) ? x : tf.image.resizeBilinear(x, [inputShape[0], inputShape[1]]);
+      return (this.model.predict(input) as tfjs.Tensor).dataSync() as Float32Array;
+    });
+    const parts = [local, ...(await remote)];
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  private send(i: number, make: (id: number) => ToReplica, transfer: ArrayBuffer[]): Promise<ShardResult | Float32Array> {
+    const r = this.replicas[i];
+    if (!r) return Promise.reject(new Error(`no replica thread ${i}`));
+    if (r.failure) return Promise.reject(r.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      r.pending = { id, resolve, reject };
+      r.worker.postMessage(make(id), transfer);
+    });
+  }
+
+  private takeReload(): boolean {
+    const r = this.reload;
+    this.reload = false;
+    return r;
   }
 
   /**
@@ -191,9 +253,13 @@ export class ReplicaGroup {
     return out;
   }
 
-  /** Publish the training thread's current weights; the replicas load them at their next step. */
-  publishWeights(vars: readonly tfjs.Variable[]): void {
-    vars.forEach((v, i) => new Float32Array(this.weights, this.slots[i].offset * 4, this.slots[i].size).set(v.dataSync() as Float32Array));
+  /**
+   * Publish the training thread's current weights (all of them, BatchNorm's
+   * moving statistics included); the replicas load them before their next
+   * step or prediction.
+   */
+  publishWeights(): void {
+    this.model.weights.forEach((w, i) => new Float32Array(this.weights, this.weightSlots[i].offset * 4, this.weightSlots[i].size).set(w.read().dataSync() as Float32Array));
     this.reload = true;
   }
 

@@ -141,6 +141,40 @@ describe('parallelStep', () => {
   }, 60_000);
 });
 
+describe('ReplicaGroup.predict', () => {
+  it('equals model.predict on the whole batch, with the moving statistics BatchNorm learnt on the training thread', async () => {
+    const m = tfw.sequential({
+      layers: [
+        tfw.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, kernelInitializer: tfw.initializers.glorotUniform({ seed: 5 }) }),
+        tfw.layers.batchNormalization({ momentum: 0.5 }),
+        tfw.layers.reLU(),
+        tfw.layers.flatten(),
+        tfw.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tfw.initializers.glorotUniform({ seed: 6 }) }),
+      ],
+    });
+    const info = detectTask(m) as TaskInfo;
+    const data = quadrantData(21, 4);
+    const group = await ReplicaGroup.start(tfw, m, vars(m), { count: 2, backend: 'wasm', dataShape: [12, 12, 1] });
+    try {
+      const opt = tfw.train.adam(0.05);
+      for (let i = 0; i < 3; i++) await parallelStep(tfw, group, m, vars(m), opt, data.pixels, data.labels, [12, 12, 1], info);
+      const got = await group.predict(data.pixels, [12, 12, 1]);
+      const want = tfw.tidy(() => (m.predict(tfw.tensor4d(data.pixels, [21, 12, 12, 1])) as tf.Tensor).dataSync());
+      expect(got.length).toBe(21 * 4);
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+      // The replicas used the trained moving statistics, not the initial ones: a fresh copy predicts differently.
+      const trained = m.getWeights().map((w) => w.clone());
+      m.setWeights(trained.map((w, i) => (i === 4 ? tfw.zerosLike(w) : i === 5 ? tfw.onesLike(w) : w)));
+      const stale = tfw.tidy(() => (m.predict(tfw.tensor4d(data.pixels, [21, 12, 12, 1])) as tf.Tensor).dataSync());
+      m.setWeights(trained);
+      expect(Math.max(...Array.from(want, (v, i) => Math.abs(v - stale[i])))).toBeGreaterThan(1e-3);
+    } finally {
+      await group.close();
+      m.dispose();
+    }
+  }, 60_000);
+});
+
 describe('ReplicaGroup failures', () => {
   it('rejects with a message when a replica thread cannot start', async () => {
     const m = net(tfw, 1);
