@@ -33,6 +33,7 @@ import {
   sum,
   transpose,
 } from './wasm-ops';
+import { filterGradByPhasePlanes } from './conv-filter-grad';
 
 type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -94,11 +95,35 @@ function checkNHWC(name: string, attrs: GradAttrs) {
 
 const explicit = (t: number, bt: number, l: number, r: number): ExplicitPad => [[0, 0], [t, bt], [l, r], [0, 0]];
 
+/** Which filter-gradient implementation to run (the bench compares them). */
+export type FilterGradImpl = 'phase-planes' | 'legacy';
+
 /**
  * Conv2DBackpropFilter: inputs {x, dy}; attrs {strides, pad, dimRoundingMode,
  * filterShape, dilations?}. Returns dW [kh,kw,Ci,Co].
+ *
+ * Default: XNNPACK matrix products over phase planes of x with dy as the
+ * packed operand (conv-filter-grad.ts). `impl: 'legacy'` runs the previous
+ * kernel (a forward convolution of xᵀ with dyᵀ as its filter), kept for the
+ * benchmark's before/after comparison.
  */
 export function conv2dBackpropFilter(
+  b: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: GradAttrs & { filterShape: number[] },
+  impl: FilterGradImpl = 'phase-planes',
+): tf.TensorInfo {
+  checkNHWC('Conv2DBackpropFilter', attrs);
+  if (impl === 'legacy') return conv2dBackpropFilterLegacy(b, x, dy, attrs);
+  const g = geometry(x.shape, attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
+  const [, , ci, co] = attrs.filterShape;
+  return filterGradByPhasePlanes(b, x, dy, g, ci, co);
+}
+
+/**
+ * The previous Conv2DBackpropFilter (before the phase-plane products): a
+ * forward convolution of xᵀ with dyᵀ as the filter, or one product
+ * dyᵀ·patches when kh·kw·Ci < Co. Same contract as conv2dBackpropFilter.
+ */
+export function conv2dBackpropFilterLegacy(
   b: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: GradAttrs & { filterShape: number[] },
 ): tf.TensorInfo {
   checkNHWC('Conv2DBackpropFilter', attrs);
