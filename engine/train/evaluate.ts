@@ -7,6 +7,7 @@ import type { Shape } from '../core/shape';
 import { adaptProblem, toInputTensor } from './adapt';
 import { batchLossSum, detectTask, toProbabilities } from './task';
 import { TrainError, yieldToEventLoop } from './trainer';
+import { startReplicas } from './parallel/replicas';
 import { range } from './rng';
 import type { SampleSet } from './types';
 
@@ -68,6 +69,8 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Fraction done, in [0, 1], after each batch. */
   onProgress?: (done: number) => void;
+  /** Threads sharing each batch (0 = automatic, see parallel/replicas.ts; 1 = this thread only). */
+  threads?: number;
 }
 
 /** Evaluate `model` on `set`. Throws TrainError for a model or data that do not fit, or on cancel. */
@@ -89,39 +92,47 @@ export async function evaluateModel(tf: TF, model: tfjs.LayersModel, set: Sample
   let correct = 0;
   const all = range(n);
   const t0 = performance.now();
-  for (let i = 0; i < n; i += bs) {
-    if (o.signal?.aborted) throw new TrainError('Evaluation cancelled.', 'data');
-    const idx = all.subarray(i, i + bs);
-    const b = await set.gather(idx);
-    const res = tf.tidy(() => {
-      const x = toInputTensor(tf, b.xs, o.dataShape, info.inputShape);
-      const out = model.apply(x, { training: false }) as tfjs.Tensor;
-      const { lossSum } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
-      return [lossSum, toProbabilities(tf, out, info.outputKind)] as const;
-    });
-    const [ls, probs] = await Promise.all([res[0].data(), res[1].data()]);
-    res[0].dispose();
-    res[1].dispose();
-    lossSum += ls[0];
-    for (let j = 0; j < idx.length; j++) {
-      const row = probs.subarray(j * units, (j + 1) * units);
-      let p = 0;
-      for (let c = 1; c < units; c++) if (row[c] > row[p]) p = c;
-      const t = b.labels[j];
-      if (t < 0 || t >= k) throw new TrainError(`Cannot evaluate: image ${idx[j]} has label ${t}, outside the ${k} classes.`, 'data');
-      confusion[t][p]++;
-      if (p === t) correct++;
-      else {
-        mistakes.push({ index: idx[j], trueLabel: t, predLabel: p, confidence: row[p], trueConfidence: row[t] });
-        // keep the list short as we go: sort and trim when it doubles
-        if (mistakes.length > 2 * maxMistakes + 64) {
-          mistakes.sort((a, c) => c.confidence - a.confidence);
-          mistakes.length = maxMistakes;
+  // Inference on several threads when the set is large enough to repay starting them.
+  const { group } = await startReplicas(tf, model, [], { threads: o.threads ?? 0, batchSize: bs, steps: Math.ceil(n / bs), dataShape: o.dataShape });
+  try {
+    for (let i = 0; i < n; i += bs) {
+      if (o.signal?.aborted) throw new TrainError('Evaluation cancelled.', 'data');
+      const idx = all.subarray(i, i + bs);
+      const b = await set.gather(idx);
+      // A failed replica thread falls back to this one.
+      const outputs = group ? await group.predict(b.xs, o.dataShape, info.inputShape).catch(() => null) : null;
+      const res = tf.tidy(() => {
+        const x = toInputTensor(tf, b.xs, o.dataShape, info.inputShape);
+        const out = outputs ? tf.tensor(outputs, [idx.length, units]) : (model.apply(x, { training: false }) as tfjs.Tensor);
+        const { lossSum } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
+        return [lossSum, toProbabilities(tf, out, info.outputKind)] as const;
+      });
+      const [ls, probs] = await Promise.all([res[0].data(), res[1].data()]);
+      res[0].dispose();
+      res[1].dispose();
+      lossSum += ls[0];
+      for (let j = 0; j < idx.length; j++) {
+        const row = probs.subarray(j * units, (j + 1) * units);
+        let p = 0;
+        for (let c = 1; c < units; c++) if (row[c] > row[p]) p = c;
+        const t = b.labels[j];
+        if (t < 0 || t >= k) throw new TrainError(`Cannot evaluate: image ${idx[j]} has label ${t}, outside the ${k} classes.`, 'data');
+        confusion[t][p]++;
+        if (p === t) correct++;
+        else {
+          mistakes.push({ index: idx[j], trueLabel: t, predLabel: p, confidence: row[p], trueConfidence: row[t] });
+          // keep the list short as we go: sort and trim when it doubles
+          if (mistakes.length > 2 * maxMistakes + 64) {
+            mistakes.sort((a, c) => c.confidence - a.confidence);
+            mistakes.length = maxMistakes;
+          }
         }
       }
+      o.onProgress?.(Math.min(1, (i + idx.length) / n));
+      await yieldToEventLoop();
     }
-    o.onProgress?.(Math.min(1, (i + idx.length) / n));
-    await yieldToEventLoop();
+  } finally {
+    await group?.close();
   }
   mistakes.sort((a, c) => c.confidence - a.confidence || a.index - c.index);
   mistakes.length = Math.min(mistakes.length, maxMistakes);

@@ -9,12 +9,11 @@
  * (so the worker can answer messages and the process stays responsive).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendName } from '../backend';
 import { createAdam } from '../backend/fused-adam';
 import { shapeSize } from '../core/shape';
 import { toInputTensor, adaptProblem } from './adapt';
 import { augmentActive, augmentBatch } from './augment';
-import { autoReplicas, ReplicaGroup } from './parallel/replicas';
+import { startReplicas, type ReplicaGroup } from './parallel/replicas';
 import { makeRng, range, shuffleInPlace } from './rng';
 import { parallelStep, singleStep } from './step';
 import type { TrainSettings } from './settings';
@@ -89,7 +88,7 @@ export function splitIndices(count: number, validationSplit: number, seed: numbe
   return { train: Int32Array.from(train), val: Int32Array.from(val) };
 }
 
-/** Mean loss and accuracy of the model on the given indices, batch by batch, in inference mode. */
+/** Mean loss and accuracy of the model on the given indices, batch by batch, in inference mode (shared with `group`'s threads when given). */
 export async function lossOn(
   tf: TF,
   model: tfjs.LayersModel,
@@ -99,6 +98,7 @@ export async function lossOn(
   dataShape: readonly number[],
   batchSize: number,
   signal?: AbortSignal,
+  group?: ReplicaGroup | null,
 ): Promise<{ loss: number; accuracy: number | null } | null> {
   let lossSum = 0;
   let correct = 0;
@@ -108,9 +108,11 @@ export async function lossOn(
     const b = await set.gather(indices.subarray(i, i + batchSize));
     if (b.labels.length === 0) continue;
     n += b.labels.length;
+    // A failed replica falls back to this thread (the training steps report it).
+    const outputs = group ? await group.predict(b.xs, dataShape, info.inputShape).catch(() => null) : null;
     const r = tf.tidy(() => {
       const x = toInputTensor(tf, b.xs, dataShape, info.inputShape);
-      const out = model.apply(x, { training: false }) as tfjs.Tensor;
+      const out = outputs ? tf.tensor(outputs, [b.labels.length, ...info.outputShape]) : (model.apply(x, { training: false }) as tfjs.Tensor);
       const { lossSum, correct } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
       return tf.stack([lossSum, correct]);
     });
@@ -175,18 +177,10 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
   };
 
   // Data-parallel over threads when it pays (engine/train/parallel/replicas.ts).
-  const backendName = tf.getBackend() as BackendName;
-  const wanted = settings.threads > 0 ? settings.threads : autoReplicas({ backend: backendName, batchSize: bs, steps: totalBatches });
-  let group: ReplicaGroup | null = null;
-  let threadsUsed = 1;
-  if (wanted > 1 && bs > 1) {
-    try {
-      group = await ReplicaGroup.start(tf, model, vars, { count: Math.min(wanted, bs) - 1, backend: backendName, dataShape: data.shape });
-      threadsUsed = group.size;
-    } catch (e) {
-      notes.push(`Trained on one thread: the extra training threads could not start (${(e as Error).message}).`);
-    }
-  }
+  const par = await startReplicas(tf, model, vars, { threads: settings.threads, batchSize: bs, steps: totalBatches, dataShape: data.shape });
+  let group = par.group;
+  let threadsUsed = group?.size ?? 1;
+  if (par.note) notes.push(par.note);
 
   try {
     epochs: for (let epoch = 1; epoch <= settings.epochs; epoch++) {
@@ -251,7 +245,7 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
         await yieldToEventLoop();
       }
 
-      const val = valIdx.length > 0 ? await lossOn(tf, model, data.train, valIdx, info, data.shape, Math.max(bs, 64), cb.signal) : null;
+      const val = valIdx.length > 0 ? await lossOn(tf, model, data.train, valIdx, info, data.shape, Math.max(bs, 64), cb.signal, group) : null;
       if (valIdx.length > 0 && val === null) {
         // Cancelled during validation: the epoch's training is done but it has no score.
         epochsDone = epoch;

@@ -39,7 +39,8 @@ async function start(init: Init): Promise<State> {
   const det = detectTask(model);
   if ('error' in det) throw new Error(det.error);
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  if (vars.length !== init.slots.length) throw new Error(`the replica's model has ${vars.length} trainable weights, the training thread's ${init.slots.length}`);
+  // No slots: an inference-only group (evaluation).
+  if (init.slots.length > 0 && vars.length !== init.slots.length) throw new Error(`the replica's model has ${vars.length} trainable weights, the training thread's ${init.slots.length}`);
   if (model.weights.length !== init.weightSlots.length) throw new Error(`the replica's model has ${model.weights.length} weights, the training thread's ${init.weightSlots.length}`);
   return { tf, model, all: model.weights, vars, info: det, init };
 }

@@ -23,6 +23,7 @@ import type { Worker } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendName } from '../../backend';
 import type { Shape } from '../../core/shape';
+import { toInputTensor } from '../adapt';
 import type { FromReplica, ToReplica, VarSlot } from './protocol';
 import { spawnWorker, workerEntry } from './spawn';
 
@@ -187,8 +188,9 @@ export class ReplicaGroup {
   /**
    * The model's output for a batch, shards computed by this thread and the
    * replicas at the same time (inference mode, the published weights).
-   * `xs` holds whole samples of `dataShape`; the result is the outputs of all
-   * samples in order, flattened.
+   * `xs` holds whole samples of `dataShape`, resized / converted to the
+   * model's `inputShape` as the trainer does; the result is the outputs of
+   * all samples in order, flattened.
    */
   async predict(xs: Float32Array, dataShape: readonly number[], inputShape: readonly number[] = dataShape): Promise<Float32Array> {
     const per = dataShape.reduce((p, q) => p * q, 1);
@@ -204,9 +206,8 @@ export class ReplicaGroup {
     const [a0, b0] = ranges[0];
     const tf = this.tf;
     const local = tf.tidy(() => {
-      const x = tf.tensor4d(xs.subarray(a0 * per, b0 * per), [b0 - a0, dataShape[0], dataShape[1], dataShape[2]]);
-      const input = inputShape.every((d, i) => d === dataShape[i]) ? x : tf.image.resizeBilinear(x, [inputShape[0], inputShape[1]]);
-      return (this.model.predict(input) as tfjs.Tensor).dataSync() as Float32Array;
+      const x = toInputTensor(tf, xs.subarray(a0 * per, b0 * per), dataShape, inputShape);
+      return (this.model.predict(x) as tfjs.Tensor).dataSync() as Float32Array;
     });
     const parts = [local, ...(await remote)];
     const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
@@ -279,5 +280,27 @@ export class ReplicaGroup {
         await r.worker.terminate();
       }),
     );
+  }
+}
+
+/**
+ * Replica threads for a run of `steps` batches of `batchSize` when they pay
+ * (`threads` 0 = {@link autoReplicas}, else that many threads in all), on the
+ * backend tfjs is using. Never throws: when the threads cannot start the run
+ * goes on one thread and `note` says why.
+ */
+export async function startReplicas(
+  tf: TF,
+  model: tfjs.LayersModel,
+  vars: readonly tfjs.Variable[],
+  o: { threads: number; batchSize: number; steps: number; dataShape: Shape },
+): Promise<{ group: ReplicaGroup | null; note?: string }> {
+  const backend = tf.getBackend() as BackendName;
+  const wanted = Math.min(o.threads > 0 ? o.threads : autoReplicas({ backend, batchSize: o.batchSize, steps: o.steps }), o.batchSize);
+  if (wanted <= 1) return { group: null };
+  try {
+    return { group: await ReplicaGroup.start(tf, model, vars, { count: wanted - 1, backend, dataShape: o.dataShape }) };
+  } catch (e) {
+    return { group: null, note: `Ran on one thread: the extra threads could not start (${(e as Error).message}).` };
   }
 }

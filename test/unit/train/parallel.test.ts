@@ -10,6 +10,7 @@ import { autoReplicas, MAX_REPLICAS, ReplicaGroup, shardRanges } from '../../../
 import { DEFAULT_SETTINGS } from '../../../engine/train/settings';
 import { parallelStep, singleStep } from '../../../engine/train/step';
 import { detectTask, type TaskInfo } from '../../../engine/train/task';
+import { evaluateModel } from '../../../engine/train/evaluate';
 import { trainModel } from '../../../engine/train/trainer';
 import { quadrantData } from './helpers';
 
@@ -210,4 +211,19 @@ describe('trainModel with threads', () => {
     expect(results[1].acc).toBeGreaterThan(0.8);
     expect(Math.abs(results[1].acc - results[0].acc)).toBeLessThan(0.1);
   }, 120_000);
+});
+
+describe('evaluateModel with threads', () => {
+  it('reports exactly what one thread reports', async () => {
+    const data = quadrantData(300, 12);
+    const m = net(tfw, 41);
+    await trainModel(tfw, m, data, { ...DEFAULT_SETTINGS, batchSize: 16, epochs: 1, threads: 1 });
+    const one = await evaluateModel(tfw, m, data.train, data.classNames, { dataShape: [12, 12, 1], batchSize: 32, threads: 1 });
+    const two = await evaluateModel(tfw, m, data.train, data.classNames, { dataShape: [12, 12, 1], batchSize: 32, threads: 2 });
+    expect(two.confusion).toEqual(one.confusion);
+    expect(two.accuracy).toBe(one.accuracy);
+    expect(two.loss).toBeCloseTo(one.loss, 5);
+    expect(two.mistakes.map((x) => x.index)).toEqual(one.mistakes.map((x) => x.index));
+    m.dispose();
+  }, 60_000);
 });
