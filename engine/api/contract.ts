@@ -217,6 +217,8 @@ export interface TrainProgress {
   valLoss?: number | null;
   valAccuracy?: number | null;
   imagesPerSecond: number;
+  /** Threads training in parallel (data-parallel replicas); absent = 1. */
+  threads?: number;
 }
 
 export interface JobProgress {

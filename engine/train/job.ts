@@ -97,7 +97,7 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
           fraction: p.progress,
           etaSeconds: p.etaSec,
           message: progressLine(p),
-          train: { stage: 'batch', epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batchesPerEpoch, loss: p.loss, accuracy: p.accuracy, imagesPerSecond: p.imagesPerSec },
+          train: { stage: 'batch', epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batchesPerEpoch, loss: p.loss, accuracy: p.accuracy, imagesPerSecond: p.imagesPerSec, threads: p.threads },
         }),
       onEpoch: (p) =>
         ctx.progress({
@@ -115,6 +115,7 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
             valLoss: p.valLoss,
             valAccuracy: p.valAccuracy,
             imagesPerSecond: p.imagesPerSec,
+            threads: p.threads,
           },
         }),
     });

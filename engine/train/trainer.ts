@@ -240,6 +240,7 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
           loss: lossV[0],
           accuracy: info.task === 'classification' ? corrV[0] / n : null,
           imagesPerSec: seen / Math.max(epochTrainMs / 1000, 1e-9),
+          threads: threadsUsed,
           ...timing((epoch - 1) * batchesPerEpoch + b + 1),
         });
         await yieldToEventLoop();
@@ -270,6 +271,7 @@ export async function trainModel(tf: TF, model: tfjs.LayersModel, data: Training
         valLoss: val ? val.loss : null,
         valAccuracy: val ? val.accuracy : null,
         imagesPerSec: seen / Math.max(epochTrainMs / 1000, 1e-9),
+        threads: threadsUsed,
         ...timing(epoch * batchesPerEpoch),
         best: isBest,
       };

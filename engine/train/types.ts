@@ -69,6 +69,8 @@ export interface BatchProgress {
   accuracy: number | null;
   /** Training images per second over the epoch so far. */
   imagesPerSec: number;
+  /** Threads sharing each batch (data-parallel; 1 = this thread only). */
+  threads: number;
   /** Seconds since the start of training. */
   elapsedSec: number;
   /** Estimated seconds to the end of the last epoch. */
@@ -89,6 +91,8 @@ export interface EpochProgress {
   valLoss: number | null;
   valAccuracy: number | null;
   imagesPerSec: number;
+  /** Threads sharing each batch (data-parallel; 1 = this thread only). */
+  threads: number;
   elapsedSec: number;
   etaSec: number;
   progress: number;

@@ -287,7 +287,11 @@ function TrainView() {
           <progress max={1} value={s.fraction ?? 0} />
           <span>{s.message}</span>
           {running && s.etaSeconds != null && <span className="trn-muted">ETA {fmtEta(s.etaSeconds)}</span>}
-          {s.imagesPerSecond != null && <span className="trn-muted">{Math.round(s.imagesPerSecond)} images/s</span>}
+          {s.imagesPerSecond != null && (
+            <span className="trn-muted" title="Training images per second; each batch is shared by this many threads (one per core)">
+              {Math.round(s.imagesPerSecond)} images/s{s.threads ? ` · ${s.threads} threads` : ''}
+            </span>
+          )}
         </div>
         {s.error && (
           <p className="trn-error" data-testid="training-error">

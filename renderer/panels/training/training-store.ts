@@ -51,6 +51,8 @@ export interface TrainingState {
   etaSeconds: number | null;
   message: string;
   imagesPerSecond: number | null;
+  /** Threads the run trains on (data-parallel), when more than one. */
+  threads: number | null;
   batches: CurvePoint[];
   epochs: EpochPoint[];
   error: string | null;
@@ -122,6 +124,7 @@ export const useTrainingStore = create<TrainingState>()((set) => ({
   etaSeconds: null,
   message: '',
   imagesPerSecond: null,
+  threads: null,
   batches: [],
   epochs: [],
   error: null,
