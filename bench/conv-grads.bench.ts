@@ -6,8 +6,8 @@
  *   npx tsx bench/conv-grads.bench.ts [--rounds R] [--only name,name] [--batch B]
  *
  * Filter gradient: before = conv2dBackpropFilterLegacy (a forward XNNPACK
- * convolution of xᵀ with dyᵀ as the filter), after = the phase-plane
- * products (engine/backend/kernels/conv-filter-grad.ts).
+ * convolution of xᵀ with dyᵀ as the filter), after = our SIMD kernel reading
+ * x and dy in place (engine/backend/kernels/conv-filter-grad.ts).
  *
  * Input gradient: measured once, for reference (no before/after pair).
  *
@@ -79,10 +79,10 @@ async function main() {
     const attrs = { strides: sh.s, pad: sh.pad, dataFormat: 'NHWC' as const, filterShape: filter.shape as number[] };
     const xi = x as unknown as tf.TensorInfo;
     const dyi = dy as unknown as tf.TensorInfo;
-    const run = (impl: 'legacy' | 'phase-planes') => conv2dBackpropFilter(b, xi, dyi, attrs, impl);
+    const run = (impl: 'legacy' | 'in-place') => conv2dBackpropFilter(b, xi, dyi, attrs, impl);
     // Agreement check (and warm-up: XNNPACK set-up, JIT).
     const r0 = run('legacy');
-    const r1 = run('phase-planes');
+    const r1 = run('in-place');
     const v0 = b.typedArrayFromHeap(r0) as Float32Array;
     const v1 = b.typedArrayFromHeap(r1) as Float32Array;
     let worst = 0;
@@ -105,7 +105,7 @@ async function main() {
     const input: number[] = [];
     for (let r = 0; r < rounds; r++) {
       before.push(timeOnce(() => run('legacy')));
-      after.push(timeOnce(() => run('phase-planes')));
+      after.push(timeOnce(() => run('in-place')));
       input.push(timeOnce(() => conv2dBackpropInput(b, dyi, filter as unknown as tf.TensorInfo, { ...attrs, inputShape: x.shape })!));
     }
     const row = {

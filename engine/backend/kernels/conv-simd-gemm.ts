@@ -1,23 +1,31 @@
 /**
- * A small WebAssembly SIMD matrix-product kernel that runs on the wasm
- * backend's own heap, for the convolution filter gradient.
+ * A small WebAssembly SIMD kernel that runs on the wasm backend's own heap:
+ * the multiply-accumulate of the convolution filter gradient.
  *
- * Why not XNNPACK: tfjs's BatchMatMul hands XNNPACK's fully-connected
- * operator a right operand that it packs on every call (the operator is cached
- * by tensor id and gradients are always new tensors), at ~6 ns per element on
- * our machine. For the filter gradient the right operand is dy (N·Ho·Wo×Co),
- * so packing costs as much as 20–90 % of the product (the more, the fewer
- * input channels). This kernel reads both operands in place: A by row
- * pointers (any rows, e.g. shifted views into phase planes), B row-major
- * [K, ldb], and accumulates into C.
+ * Why not XNNPACK: tfjs's BatchMatMul / Conv2D hand XNNPACK a weight operand
+ * that it packs on every call (operators are cached by tensor id, and
+ * gradients are always new tensors), at ~6 ns per element on our machine.
+ * The filter gradient's operands are x and dy (N·Ho·Wo rows each), so the
+ * packing alone cost 20–90 % of the product (the more, the fewer input
+ * channels), and both operands first had to be transposed or im2col'ed. This
+ * kernel reads x and dy where they are.
  *
- *   C[r, 0:nr] += Σ_{k<kc} A_r[k] · B[k, 0:nr]      for r < mr
+ * One exported function per tile shape `g{mr}x{nr}` (mr = 1…MAX_MR rows of C,
+ * nr = 8 or 4 columns as two or one f32x4, or 1 column in scalar f32) with
+ * i32 parameters
  *
- * One exported function per tile shape `g{mr}x{nr}` (mr = 1…4 rows,
- * nr = 8 or 4 columns as two or one f32x4, or 1 column in scalar f32), with
- * parameters (a_0 … a_{mr−1}, b, ldb, c, ldc, kc): byte addresses a_r (row r
- * of A), b (B[0, 0]), c (C[0, 0]); ldb and ldc are row pitches in bytes; kc
- * the reduction length. Rows of A are read with unit stride.
+ *   (a_0 … a_{mr−1}, b, ldb, c, ldc, wo, rows, imgs, aStep, aRowSkip, aImgSkip)
+ *
+ * computing C[r, 0:nr] += Σ_steps A_r · B[step, 0:nr] for r < mr, where the
+ * steps run `imgs` × `rows` × `wo` (outermost first): each step reads one
+ * float at a_r (broadcast) and nr floats at b, then advances a_r by aStep
+ * and b by ldb bytes; after each `wo` steps a_r also moves by aRowSkip, after
+ * each `rows` rows by aImgSkip. B advances uniformly. All addresses and
+ * pitches are in bytes; skips may be negative. wo, rows, imgs ≥ 1.
+ *
+ * For the filter gradient: A_r = x at tap (a,b), channel ci (stepping over
+ * output pixels j, rows i, images n), B = dy [N·Ho·Wo, Co], C = dW
+ * [kh·kw·Ci, Co].
  *
  * The module is assembled here from a few opcodes (no toolchain needed) and
  * instantiated against the backend's WebAssembly.Memory, so it sees the same
@@ -36,18 +44,6 @@ const uleb = (v: number): number[] => {
   } while (v !== 0);
   return out;
 };
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-};
 const str = (s: string) => [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
 const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
@@ -56,72 +52,80 @@ const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
 
-/** Opcodes used below. */
+/** Opcodes used below (memarg alignment hints are 0: no alignment promised). */
 const op = {
   block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b], brIf: (d: number) => [0x0d, ...uleb(d)],
   get: (i: number) => [0x20, ...uleb(i)], set: (i: number) => [0x21, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)], add: [0x6a], sub: [0x6b], eqz: [0x45],
-  f32load: (off = 0) => [0x2a, 2, ...uleb(off)], f32store: (off = 0) => [0x38, 2, ...uleb(off)],
+  one: [0x41, 0x01], add: [0x6a], sub: [0x6b],
+  f32load: (off = 0) => [0x2a, 0, ...uleb(off)], f32store: (off = 0) => [0x38, 0, ...uleb(off)],
   f32add: [0x92], f32mul: [0x94],
   vload: (off = 0) => [0xfd, 0x00, 0, ...uleb(off)], vstore: (off = 0) => [0xfd, 0x0b, 0, ...uleb(off)],
-  vsplat32: (off = 0) => [0xfd, 0x09, 0, ...uleb(off)],
+  vsplat32: [0xfd, 0x09, 0, 0],
   vadd: [0xfd, ...uleb(0xe4)], vmul: [0xfd, ...uleb(0xe6)],
 };
 
-/** Tile shapes: nr 8 = two f32x4 per row, 4 = one, 1 = scalar. */
-const NRS = [8, 4, 1] as const;
-const MRS = [1, 2, 3, 4] as const;
-export type TileNr = (typeof NRS)[number];
-export type TileMr = (typeof MRS)[number];
+/**
+ * Largest row tile: 6 rows × 2 f32x4 = 12 accumulators, plus 2 B vectors
+ * and 1 broadcast A value, fill the 16 SIMD registers of x86-64 (measured
+ * ~26 GFLOPS here against ~20 for 4 rows, and 2-step unrolling was slower).
+ */
+export const MAX_MR = 6;
+/** Column tiles: 8 = two f32x4 per row, 4 = one, 1 = scalar f32. */
+export const TILE_NRS = [8, 4, 1] as const;
+export type TileNr = (typeof TILE_NRS)[number];
+/** Number of i32 parameters after the mr row addresses. */
+const TAIL_PARAMS = 10;
 
-/** Body of g{mr}x{nr}: params a_0…a_{mr−1}, b, ldb, c, ldc, kc. */
+/** Body of g{mr}x{nr} (see the file comment for the parameters). */
 function kernelBody(mr: number, nr: number): number[] {
-  const pB = mr;
-  const pLdb = mr + 1;
-  const pC = mr + 2;
-  const pLdc = mr + 3;
-  const pKc = mr + 4;
+  const [pB, pLdb, pC, pLdc, pWo, pRows, pImgs, pStep, pRowSkip, pImgSkip] = Array.from({ length: TAIL_PARAMS }, (_, i) => mr + i);
   const vecs = nr === 1 ? 1 : nr / 4; // accumulators per row
   const accType = nr === 1 ? F32 : V128;
-  // Locals after the params: acc[r][h], bv[h], av, crow[r].
-  let next = mr + 5;
+  let next = mr + TAIL_PARAMS;
   const acc: number[][] = [];
   for (let r = 0; r < mr; r++) acc.push(Array.from({ length: vecs }, () => next++));
   const bv = Array.from({ length: vecs }, () => next++);
   const av = next++;
   const crow = Array.from({ length: mr }, () => next++);
+  const [j, i, img] = [next++, next++, next++];
   const locals = [
     [...uleb(mr * vecs + vecs + 1), accType],
-    [...uleb(mr), I32],
+    [...uleb(mr + 3), I32],
   ];
   const width = nr === 1 ? 4 : 16;
   const load = nr === 1 ? op.f32load : op.vload;
   const store = nr === 1 ? op.f32store : op.vstore;
   const mul = nr === 1 ? op.f32mul : op.vmul;
   const addv = nr === 1 ? op.f32add : op.vadd;
+  const addToRows = (param: number) => {
+    const c: number[] = [];
+    for (let r = 0; r < mr; r++) c.push(...op.get(r), ...op.get(param), ...op.add, ...op.set(r));
+    return c;
+  };
+  const countDown = (local: number) => [...op.get(local), ...op.one, ...op.sub, ...op.set(local), ...op.get(local), ...op.brIf(0)];
   const code: number[] = [];
   // crow[r] = c + r·ldc; acc[r][h] = C[r, h·4 …]
   for (let r = 0; r < mr; r++) {
     code.push(...op.get(pC));
-    if (r > 0) {
-      for (let q = 0; q < r; q++) code.push(...op.get(pLdc), ...op.add);
-    }
+    for (let q = 0; q < r; q++) code.push(...op.get(pLdc), ...op.add);
     code.push(...op.set(crow[r]));
     for (let h = 0; h < vecs; h++) code.push(...op.get(crow[r]), ...load(h * width), ...op.set(acc[r][h]));
   }
-  // if (kc != 0) loop { … kc -= 1; br_if kc != 0 }
-  code.push(...op.block, ...op.get(pKc), ...op.eqz, ...op.brIf(0), ...op.loop);
+  code.push(...op.get(pImgs), ...op.set(img), ...op.loop);
+  code.push(...op.get(pRows), ...op.set(i), ...op.loop);
+  code.push(...op.get(pWo), ...op.set(j), ...op.loop);
+  // One step: acc[r][h] += splat(A_r) · B[h]
   for (let h = 0; h < vecs; h++) code.push(...op.get(pB), ...load(h * width), ...op.set(bv[h]));
   for (let r = 0; r < mr; r++) {
-    code.push(...op.get(r), ...(nr === 1 ? op.f32load() : op.vsplat32()), ...op.set(av));
+    code.push(...op.get(r), ...(nr === 1 ? op.f32load() : op.vsplat32), ...op.set(av));
     for (let h = 0; h < vecs; h++) {
       code.push(...op.get(acc[r][h]), ...op.get(av), ...op.get(bv[h]), ...mul, ...addv, ...op.set(acc[r][h]));
     }
-    code.push(...op.get(r), ...op.i32(4), ...op.add, ...op.set(r));
   }
-  code.push(...op.get(pB), ...op.get(pLdb), ...op.add, ...op.set(pB));
-  code.push(...op.get(pKc), ...op.i32(1), ...op.sub, ...op.set(pKc), ...op.get(pKc), ...op.brIf(0));
-  code.push(...op.end, ...op.end);
+  code.push(...addToRows(pStep), ...op.get(pB), ...op.get(pLdb), ...op.add, ...op.set(pB));
+  code.push(...countDown(j), ...op.end);
+  code.push(...addToRows(pRowSkip), ...countDown(i), ...op.end);
+  code.push(...addToRows(pImgSkip), ...countDown(img), ...op.end);
   for (let r = 0; r < mr; r++) {
     for (let h = 0; h < vecs; h++) code.push(...op.get(crow[r]), ...op.get(acc[r][h]), ...store(h * width));
   }
@@ -130,29 +134,29 @@ function kernelBody(mr: number, nr: number): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** Assembles the module: one type per mr, functions g{mr}x{nr}, memory imported as env.memory. */
+/** The module: one function type per mr, functions g{mr}x{nr}, memory imported as env.memory. */
 function assemble(): Uint8Array<ArrayBuffer> {
-  const types = MRS.map((mr) => [0x60, ...vec(Array.from({ length: mr + 5 }, () => [I32])), 0]);
+  const mrs = Array.from({ length: MAX_MR }, (_, k) => k + 1);
+  const types = mrs.map((mr) => [0x60, ...vec(Array.from({ length: mr + TAIL_PARAMS }, () => [I32])), 0]);
   const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]]);
   const funcs: { name: string; type: number; body: number[] }[] = [];
-  for (const mr of MRS) for (const nr of NRS) funcs.push({ name: `g${mr}x${nr}`, type: mr - 1, body: kernelBody(mr, nr) });
-  const bytes = [
+  for (const mr of mrs) for (const nr of TILE_NRS) funcs.push({ name: `g${mr}x${nr}`, type: mr - 1, body: kernelBody(mr, nr) });
+  return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, imports),
     ...section(3, vec(funcs.map((f) => uleb(f.type)))),
-    ...section(7, vec(funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))),
+    ...section(7, vec(funcs.map((f, k) => [...str(f.name), 0x00, ...uleb(k)]))),
     ...section(10, vec(funcs.map((f) => f.body))),
-  ];
-  return new Uint8Array(bytes);
+  ]);
 }
 
-/** A tile kernel: (a_0 … a_{mr−1}, b, ldb, c, ldc, kc) → void (byte addresses / pitches). */
+/** A tile kernel (see the file comment). */
 export type TileKernel = (...args: number[]) => void;
 
-/** The kernels, by `g{mr}x{nr}`. */
+/** The tile kernels of one instance. */
 export interface SimdGemm {
-  tile(mr: TileMr, nr: TileNr): TileKernel;
+  tile(mr: number, nr: TileNr): TileKernel;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -160,7 +164,8 @@ const instances = new WeakMap<WebAssembly.Memory, SimdGemm>();
 
 /**
  * The kernels bound to `memory` (the wasm backend's heap), or null when this
- * engine cannot compile them (no wasm SIMD): callers then use XNNPACK.
+ * JavaScript engine cannot compile them (no wasm SIMD); callers then fall
+ * back to XNNPACK.
  */
 export function simdGemmFor(memory: WebAssembly.Memory | undefined): SimdGemm | null {
   if (memory == null) return null;
@@ -174,54 +179,52 @@ export function simdGemmFor(memory: WebAssembly.Memory | undefined): SimdGemm | 
     }
   }
   if (compiled == null) return null;
-  const inst = new WebAssembly.Instance(compiled, { env: { memory } });
-  const ex = inst.exports as Record<string, TileKernel>;
+  const ex = new WebAssembly.Instance(compiled, { env: { memory } }).exports as Record<string, TileKernel>;
   const g: SimdGemm = { tile: (mr, nr) => ex[`g${mr}x${nr}`] };
   instances.set(memory, g);
   return g;
 }
 
-/**
- * C[M, N] += Σ_k A_m[k] · B[k, n] on the heap (float32, byte addresses):
- * rows[m] is the address of row m of A (unit stride), B is [kc, N] with row
- * pitch ldb bytes, C is [M, N] with row pitch ldc bytes.
- *
- * Blocked so a block of A rows (4 × kBlock) and of B (kBlock × 8) stay in L1
- * while every column tile reuses them.
- */
-export function simdGemmAccumulate(
-  g: SimdGemm, rows: Int32Array | number[], M: number, N: number, kc: number,
-  b: number, ldb: number, c: number, ldc: number, kBlock = 512,
-): void {
-  const g4x8 = g.tile(4, 8);
-  for (let k0 = 0; k0 < kc; k0 += kBlock) {
-    const kn = Math.min(kBlock, kc - k0);
-    const bk = b + k0 * ldb;
-    const ak = k0 * 4;
-    let m = 0;
-    for (; m + 4 <= M; m += 4) {
-      const a0 = rows[m] + ak;
-      const a1 = rows[m + 1] + ak;
-      const a2 = rows[m + 2] + ak;
-      const a3 = rows[m + 3] + ak;
-      const cRow = c + m * ldc;
-      let n = 0;
-      for (; n + 8 <= N; n += 8) g4x8(a0, a1, a2, a3, bk + n * 4, ldb, cRow + n * 4, ldc, kn);
-      n = tailColumns(g, 4, [a0, a1, a2, a3], n, N, bk, ldb, cRow, ldc, kn);
-    }
-    if (m < M) {
-      const mr = (M - m) as TileMr;
-      const as = Array.from({ length: mr }, (_, r) => rows[m + r] + ak);
-      tailColumns(g, mr, as, 0, N, bk, ldb, c + m * ldc, ldc, kn);
-    }
-  }
+/** The walk of one reduction (see the file comment); byte units. */
+export interface Walk {
+  wo: number; rows: number; imgs: number;
+  aStep: number; aRowSkip: number; aImgSkip: number;
 }
 
-/** Columns n… of one row tile with the widest kernels that fit; returns N. */
-function tailColumns(g: SimdGemm, mr: TileMr, as: number[], n: number, N: number, bk: number, ldb: number, cRow: number, ldc: number, kn: number): number {
-  for (const nr of NRS) {
-    const k = g.tile(mr, nr);
-    for (; n + nr <= N; n += nr) k(...as, bk + n * 4, ldb, cRow + n * 4, ldc, kn);
+/**
+ * C[M, N] += Σ_steps A_m · B[step, :] for all M rows of A (row m starts at
+ * byte address rowAddrs[m] and follows `walk`), B [steps, N] at b with row
+ * pitch ldb, C [M, N] at c with row pitch ldc. Tiles of MAX_MR rows × 8
+ * columns, then narrower ones for the remainders.
+ */
+export function simdAccumulate(
+  g: SimdGemm, rowAddrs: Int32Array | number[], M: number, N: number, walk: Walk,
+  b: number, ldb: number, c: number, ldc: number,
+): void {
+  const { wo, rows, imgs, aStep, aRowSkip, aImgSkip } = walk;
+  if (wo <= 0 || rows <= 0 || imgs <= 0) return;
+  const args = new Array<number>(MAX_MR + TAIL_PARAMS);
+  for (let m = 0; m < M; m += MAX_MR) {
+    const mr = Math.min(MAX_MR, M - m);
+    args.length = mr + TAIL_PARAMS;
+    for (let r = 0; r < mr; r++) args[r] = rowAddrs[m + r];
+    args[mr + 1] = ldb;
+    args[mr + 3] = ldc;
+    args[mr + 4] = wo;
+    args[mr + 5] = rows;
+    args[mr + 6] = imgs;
+    args[mr + 7] = aStep;
+    args[mr + 8] = aRowSkip;
+    args[mr + 9] = aImgSkip;
+    const cRow = c + m * ldc;
+    let n = 0;
+    for (const nr of TILE_NRS) {
+      const k = g.tile(mr, nr);
+      for (; n + nr <= N; n += nr) {
+        args[mr] = b + n * 4;
+        args[mr + 2] = cRow + n * 4;
+        k(...args);
+      }
+    }
   }
-  return n;
 }

@@ -33,7 +33,7 @@ import {
   sum,
   transpose,
 } from './wasm-ops';
-import { filterGradByPhasePlanes } from './conv-filter-grad';
+import { filterGradInPlace, filterGradKernels } from './conv-filter-grad';
 
 type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -96,26 +96,28 @@ function checkNHWC(name: string, attrs: GradAttrs) {
 const explicit = (t: number, bt: number, l: number, r: number): ExplicitPad => [[0, 0], [t, bt], [l, r], [0, 0]];
 
 /** Which filter-gradient implementation to run (the bench compares them). */
-export type FilterGradImpl = 'phase-planes' | 'legacy';
+export type FilterGradImpl = 'in-place' | 'legacy';
 
 /**
  * Conv2DBackpropFilter: inputs {x, dy}; attrs {strides, pad, dimRoundingMode,
  * filterShape, dilations?}. Returns dW [kh,kw,Ci,Co].
  *
- * Default: XNNPACK matrix products over phase planes of x with dy as the
- * packed operand (conv-filter-grad.ts). `impl: 'legacy'` runs the previous
- * kernel (a forward convolution of xᵀ with dyᵀ as its filter), kept for the
- * benchmark's before/after comparison.
+ * Default: our wasm SIMD multiply-accumulate reading x and dy in place
+ * (conv-filter-grad.ts). `impl: 'legacy'` runs the previous kernel (a
+ * forward XNNPACK convolution of xᵀ with dyᵀ as its filter), kept for the
+ * benchmark's before/after comparison and as the fallback where the SIMD
+ * module cannot be compiled.
  */
 export function conv2dBackpropFilter(
   b: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: GradAttrs & { filterShape: number[] },
-  impl: FilterGradImpl = 'phase-planes',
+  impl: FilterGradImpl = 'in-place',
 ): tf.TensorInfo {
   checkNHWC('Conv2DBackpropFilter', attrs);
-  if (impl === 'legacy') return conv2dBackpropFilterLegacy(b, x, dy, attrs);
+  const simd = impl === 'in-place' ? filterGradKernels(b) : null;
+  if (simd == null) return conv2dBackpropFilterLegacy(b, x, dy, attrs);
   const g = geometry(x.shape, attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
   const [, , ci, co] = attrs.filterShape;
-  return filterGradByPhasePlanes(b, x, dy, g, ci, co);
+  return filterGradInPlace(b, simd, x, dy, g, ci, co);
 }
 
 /**
