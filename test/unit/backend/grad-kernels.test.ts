@@ -55,6 +55,10 @@ const CASES: Case[] = [
   c('dilation 2 valid', [2, 9, 8, 2], [3, 3], 3, 1, 'valid', 2),
   c('dilation 2×3 same, 1 channel', [2, 10, 11, 1], [3, 2], 2, 1, 'same', [2, 3]),
   c('dilation 2 valid, patches route', [2, 10, 11, 1], [3, 2], 8, 1, 'valid', 2),
+  // The in-place filter gradient's tile remainders (6-row and 8/4/1-column tiles).
+  c('13 filters, stride 2 same', [2, 9, 11, 5], [3, 3], 13, 2, 'same'),
+  c('1×1 stride 2 same (ResNet projection)', [2, 8, 8, 4], [1, 1], 6, 2, 'same'),
+  c('7 channels: 63 filter rows', [2, 7, 6, 7], [3, 3], 9, 1, 'valid'),
 ];
 
 const TOL = 1e-4;
