@@ -30,6 +30,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-ops';
+import { type BatchNormSimd, batchNormSimdFor } from './batch-norm-simd';
 
 type TF = typeof tfjs;
 
@@ -62,21 +63,42 @@ export function batchNormTrainForward(
     }
   }
   const scale = new Float64Array(C);
-  const offset = new Float64Array(C);
+  const mu = new Float64Array(C);
   for (let c = 0; c < C; c++) {
-    const m1 = M > 0 ? s[c] / M : 0;
-    // Rounding can leave a tiny negative for a constant channel.
-    const v = M > 0 ? Math.max(0, q[c] / M - m1 * m1) : 0;
-    const mu = shift[c] + m1;
-    mean[c] = mu;
+    const [m, v] = momentsOf(s[c], q[c], shift[c], M);
+    mean[c] = m;
     variance[c] = v;
-    const sc = gamma[c] / Math.sqrt(v + epsilon);
-    scale[c] = sc;
-    offset[c] = beta[c] - mu * sc;
+    // (x − mean) first, with the float32 mean the kernel returns (and the SIMD loop uses): no cancellation in x·scale − mean·scale.
+    mu[c] = mean[c];
+    scale[c] = gamma[c] / Math.sqrt(v + epsilon);
   }
   for (let base = 0; base < x.length; base += C) {
-    for (let c = 0; c < C; c++) y[base + c] = x[base + c] * scale[c] + offset[c];
+    for (let c = 0; c < C; c++) y[base + c] = (x[base + c] - mu[c]) * scale[c] + beta[c];
   }
+}
+
+/** Mean and biased variance from Σ(x−shift), Σ(x−shift)² over M rows. */
+function momentsOf(s: number, q: number, shift: number, M: number): [number, number] {
+  if (M === 0) return [0, 0];
+  const m1 = s / M;
+  // Rounding can leave a tiny negative for a constant channel.
+  return [shift + m1, Math.max(0, q / M - m1 * m1)];
+}
+
+/** Per-channel coefficients of dx = a·dy + b·(x − mean) + k, and dγ, dβ (see batchNormTrainBackward). */
+function gradCoefficients(
+  sdy: number, sdyx: number, gamma: number, variance: number, dmean: number, dvariance: number, M: number, epsilon: number,
+): { a: number; b: number; k: number; dgamma: number; dbeta: number } {
+  const invstd = 1 / Math.sqrt(variance + epsilon);
+  const dg = sdyx * invstd;
+  const gi = gamma * invstd;
+  return {
+    a: gi,
+    b: M > 0 ? (-gi * invstd * dg + 2 * dvariance) / M : 0,
+    k: M > 0 ? (-gi * sdy + dmean) / M : 0,
+    dgamma: dg,
+    dbeta: sdy,
+  };
 }
 
 /**
@@ -107,14 +129,12 @@ export function batchNormTrainBackward(
   const b = new Float64Array(C);
   const k = new Float64Array(C);
   for (let c = 0; c < C; c++) {
-    const invstd = 1 / Math.sqrt(variance[c] + epsilon);
-    const dg = sdyx[c] * invstd;
-    dgamma[c] = dg;
-    dbeta[c] = sdy[c];
-    const gi = gamma[c] * invstd;
-    a[c] = gi;
-    b[c] = M > 0 ? (-gi * invstd * dg + 2 * (dvariance ? dvariance[c] : 0)) / M : 0;
-    k[c] = M > 0 ? (-gi * sdy[c] + (dmean ? dmean[c] : 0)) / M : 0;
+    const r = gradCoefficients(sdy[c], sdyx[c], gamma[c], variance[c], dmean ? dmean[c] : 0, dvariance ? dvariance[c] : 0, M, epsilon);
+    dgamma[c] = r.dgamma;
+    dbeta[c] = r.dbeta;
+    a[c] = r.a;
+    b[c] = r.b;
+    k[c] = r.k;
   }
   for (let base = 0; base < x.length; base += C) {
     for (let c = 0; c < C; c++) dx[base + c] = a[c] * dy[base + c] + b[c] * (x[base + c] - mu[c]) + k[c];
@@ -159,7 +179,109 @@ function wasmIo(backend: unknown): Io {
   };
 }
 
-const IO: Record<(typeof BN_TRAIN_BACKENDS)[number], (backend: unknown) => Io> = { wasm: wasmIo, cpu: cpuIo };
+/** The SIMD loops on this wasm backend's heap, or null (then the JS loops run). */
+function simdOf(backend: unknown): BatchNormSimd | null {
+  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory } } }).wasm;
+  return batchNormSimdFor(mod?.asm?.memory);
+}
+
+/** Byte offset of a tensor on the wasm heap. */
+const heapOffset = (b: WasmBackendLike, t: tfjs.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+
+/** Forward on wasm with the SIMD loops (channels a multiple of 4). */
+function forwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<string, tfjs.TensorInfo>, epsilon: number): tfjs.TensorInfo[] {
+  const { x, gamma, beta } = inputs;
+  const C = channelsOf(x);
+  const M = tfSize(x.shape) / C;
+  const [y, mean, variance] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
+  // Views after the allocations (growing the heap detaches older ones).
+  const xv = b.typedArrayFromHeap(x) as Float32Array;
+  const gv = b.typedArrayFromHeap(gamma) as Float32Array;
+  const bv = b.typedArrayFromHeap(beta) as Float32Array;
+  const mv = b.typedArrayFromHeap(mean) as Float32Array;
+  const vv = b.typedArrayFromHeap(variance) as Float32Array;
+  const xo = heapOffset(b, x);
+  const yo = heapOffset(b, y);
+  const stride = 4 * C;
+  const scale = [0, 0, 0, 0];
+  for (let c0 = 0; c0 < C; c0 += 4) {
+    const sums = M > 0 ? simd.moments(xo + 4 * c0, M, stride, xv[c0], xv[c0 + 1], xv[c0 + 2], xv[c0 + 3]) : new Array<number>(8).fill(0);
+    for (let j = 0; j < 4; j++) {
+      const [m, v] = momentsOf(sums[j], sums[4 + j], M > 0 ? xv[c0 + j] : 0, M);
+      mv[c0 + j] = m;
+      vv[c0 + j] = v;
+      scale[j] = gv[c0 + j] / Math.sqrt(v + epsilon);
+    }
+    simd.normalize(xo + 4 * c0, yo + 4 * c0, M, stride,
+      mv[c0], mv[c0 + 1], mv[c0 + 2], mv[c0 + 3], ...scale, bv[c0], bv[c0 + 1], bv[c0 + 2], bv[c0 + 3]);
+  }
+  return [y, mean, variance];
+}
+
+/** Backward on wasm with the SIMD loops (channels a multiple of 4). */
+function backwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<string, tfjs.TensorInfo>, epsilon: number): tfjs.TensorInfo[] {
+  const { dy, x, gamma, mean, variance, dmean, dvariance } = inputs;
+  const C = channelsOf(x);
+  const M = tfSize(x.shape) / C;
+  const [dx, dgamma, dbeta] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
+  const gv = b.typedArrayFromHeap(gamma) as Float32Array;
+  const mv = b.typedArrayFromHeap(mean) as Float32Array;
+  const vv = b.typedArrayFromHeap(variance) as Float32Array;
+  const dmv = dmean ? (b.typedArrayFromHeap(dmean) as Float32Array) : null;
+  const dvv = dvariance ? (b.typedArrayFromHeap(dvariance) as Float32Array) : null;
+  const dgv = b.typedArrayFromHeap(dgamma) as Float32Array;
+  const dbv = b.typedArrayFromHeap(dbeta) as Float32Array;
+  const [go, xo, dxo] = [heapOffset(b, dy), heapOffset(b, x), heapOffset(b, dx)];
+  const stride = 4 * C;
+  const coef = new Array<number>(12);
+  for (let c0 = 0; c0 < C; c0 += 4) {
+    const m = [mv[c0], mv[c0 + 1], mv[c0 + 2], mv[c0 + 3]];
+    const sums = M > 0 ? simd.gradSums(go + 4 * c0, xo + 4 * c0, M, stride, m[0], m[1], m[2], m[3]) : new Array<number>(8).fill(0);
+    for (let j = 0; j < 4; j++) {
+      const c = c0 + j;
+      const r = gradCoefficients(sums[j], sums[4 + j], gv[c], vv[c], dmv ? dmv[c] : 0, dvv ? dvv[c] : 0, M, epsilon);
+      dgv[c] = r.dgamma;
+      dbv[c] = r.dbeta;
+      coef[j] = r.a;
+      coef[4 + j] = r.b;
+      coef[8 + j] = r.k;
+    }
+    simd.gradInput(go + 4 * c0, xo + 4 * c0, dxo + 4 * c0, M, stride, ...m, ...coef);
+  }
+  return [dx, dgamma, dbeta];
+}
+
+const tfSize = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
+
+type KernelImpl = (backend: unknown, inputs: Record<string, tfjs.TensorInfo>, epsilon: number) => tfjs.TensorInfo[];
+
+/** Whether the SIMD loops may run: CNN_BN_SIMD=0 forces the JS loops (tests compare both). */
+const simdAllowed = () => typeof process === 'undefined' || process.env?.CNN_BN_SIMD !== '0';
+
+const IMPLS: Record<(typeof BN_TRAIN_BACKENDS)[number], { forward: KernelImpl; backward: KernelImpl }> = {
+  wasm: {
+    forward: (backend, inputs, eps) => {
+      const simd = simdAllowed() ? simdOf(backend) : null;
+      if (simd && channelsOf(inputs.x) % 4 === 0 && inputs.x.dtype === 'float32') {
+        checkFloat(BN_TRAIN_KERNEL, inputs);
+        return forwardSimd(backend as WasmBackendLike, simd, inputs, eps);
+      }
+      return forwardKernel(wasmIo(backend), inputs, eps);
+    },
+    backward: (backend, inputs, eps) => {
+      const simd = simdAllowed() ? simdOf(backend) : null;
+      if (simd && channelsOf(inputs.x) % 4 === 0) {
+        checkFloat(BN_TRAIN_GRAD_KERNEL, inputs);
+        return backwardSimd(backend as WasmBackendLike, simd, inputs, eps);
+      }
+      return backwardKernel(wasmIo(backend), inputs, eps);
+    },
+  },
+  cpu: {
+    forward: (backend, inputs, eps) => forwardKernel(cpuIo(backend), inputs, eps),
+    backward: (backend, inputs, eps) => backwardKernel(cpuIo(backend), inputs, eps),
+  },
+};
 
 const channelsOf = (x: tfjs.TensorInfo) => x.shape[x.shape.length - 1];
 
@@ -202,13 +324,13 @@ const done = new WeakSet<object>();
 export function registerBatchNormKernels(tf: TF): void {
   if (done.has(tf)) return;
   for (const backendName of BN_TRAIN_BACKENDS) {
-    const io = IO[backendName];
+    const impl = IMPLS[backendName];
     if (!tf.getKernel(BN_TRAIN_KERNEL, backendName)) {
       tf.registerKernel({
         kernelName: BN_TRAIN_KERNEL,
         backendName,
         kernelFunc: ({ inputs, attrs, backend }) =>
-          forwardKernel(io(backend), inputs as Record<string, tfjs.TensorInfo>, Number((attrs as { epsilon: number }).epsilon)),
+          impl.forward(backend, inputs as Record<string, tfjs.TensorInfo>, Number((attrs as { epsilon: number }).epsilon)),
       });
     }
     if (!tf.getKernel(BN_TRAIN_GRAD_KERNEL, backendName)) {
@@ -216,7 +338,7 @@ export function registerBatchNormKernels(tf: TF): void {
         kernelName: BN_TRAIN_GRAD_KERNEL,
         backendName,
         kernelFunc: ({ inputs, attrs, backend }) =>
-          backwardKernel(io(backend), inputs as Record<string, tfjs.TensorInfo>, Number((attrs as { epsilon: number }).epsilon)),
+          impl.backward(backend, inputs as Record<string, tfjs.TensorInfo>, Number((attrs as { epsilon: number }).epsilon)),
       });
     }
   }
