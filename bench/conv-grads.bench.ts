@@ -9,12 +9,16 @@
  * convolution of xᵀ with dyᵀ as the filter), after = our SIMD kernel reading
  * x and dy in place (engine/backend/kernels/conv-filter-grad.ts).
  *
- * Input gradient: measured once, for reference (no before/after pair).
+ * Input gradient: before = the previous kernel (XNNPACK convolution of the
+ * stride-dilated dy with the flipped filter), after = what training runs now
+ * ('auto': our SIMD kernel over the contributing taps,
+ * engine/backend/kernels/conv-input-grad.ts, for strided layers, the previous
+ * kernel otherwise), oursForced = our kernel on every layer.
  *
  * The machine is shared: each round times before and after back to back
  * (CPU time, not wall time) and the figure reported is the median over
  * rounds; compare ratios within one run. Also checks that both agree
- * (max |after − before| relative to max |before|). Prints one JSON object.
+ * (max |ours − before| relative to max |before|). Prints one JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
@@ -26,17 +30,19 @@ interface Shape {
   net: 'mnist' | 'cifar' | 'resnet';
   /** Input H, W, Ci; kernel k×k; Co; stride; padding; calls per training step. */
   h: number; w: number; ci: number; k: number; co: number; s: number; pad: 'same' | 'valid'; calls: number;
+  /** The network's first layer (its input gradient is not needed in training). */
+  first?: boolean;
 }
 
 /** Every convolution of the three benchmark networks (ResNet-20 grouped by shape). */
 const SHAPES: Shape[] = [
-  { name: 'mnist conv1 28×28×1→32 valid', net: 'mnist', h: 28, w: 28, ci: 1, k: 3, co: 32, s: 1, pad: 'valid', calls: 1 },
+  { name: 'mnist conv1 28×28×1→32 valid', net: 'mnist', first: true, h: 28, w: 28, ci: 1, k: 3, co: 32, s: 1, pad: 'valid', calls: 1 },
   { name: 'mnist conv2 13×13×32→64 valid', net: 'mnist', h: 13, w: 13, ci: 32, k: 3, co: 64, s: 1, pad: 'valid', calls: 1 },
-  { name: 'cifar conv1 32×32×3→32 same', net: 'cifar', h: 32, w: 32, ci: 3, k: 3, co: 32, s: 1, pad: 'same', calls: 1 },
+  { name: 'cifar conv1 32×32×3→32 same', net: 'cifar', first: true, h: 32, w: 32, ci: 3, k: 3, co: 32, s: 1, pad: 'same', calls: 1 },
   { name: 'cifar conv2 32×32×32→32 valid', net: 'cifar', h: 32, w: 32, ci: 32, k: 3, co: 32, s: 1, pad: 'valid', calls: 1 },
   { name: 'cifar conv3 15×15×32→64 same', net: 'cifar', h: 15, w: 15, ci: 32, k: 3, co: 64, s: 1, pad: 'same', calls: 1 },
   { name: 'cifar conv4 15×15×64→64 valid', net: 'cifar', h: 15, w: 15, ci: 64, k: 3, co: 64, s: 1, pad: 'valid', calls: 1 },
-  { name: 'resnet stem 32×32×3→16 same', net: 'resnet', h: 32, w: 32, ci: 3, k: 3, co: 16, s: 1, pad: 'same', calls: 1 },
+  { name: 'resnet stem 32×32×3→16 same', net: 'resnet', first: true, h: 32, w: 32, ci: 3, k: 3, co: 16, s: 1, pad: 'same', calls: 1 },
   { name: 'resnet 32×32×16→16 same', net: 'resnet', h: 32, w: 32, ci: 16, k: 3, co: 16, s: 1, pad: 'same', calls: 6 },
   { name: 'resnet 32×32×16→32 3×3 s2 same', net: 'resnet', h: 32, w: 32, ci: 16, k: 3, co: 32, s: 2, pad: 'same', calls: 1 },
   { name: 'resnet 32×32×16→32 1×1 s2', net: 'resnet', h: 32, w: 32, ci: 16, k: 1, co: 32, s: 2, pad: 'same', calls: 1 },
@@ -68,7 +74,7 @@ async function main() {
   const info = await initBackend({ prefer: 'wasm', threads: 1 });
   const b = tf.backend() as unknown as WasmBackendLike;
   const rows: Record<string, unknown>[] = [];
-  const perNet: Record<string, { before: number; after: number }> = {};
+  const perNet: Record<string, { before: number; after: number; inBefore: number; inAfter: number }> = {};
   for (const sh of SHAPES) {
     if (only && !only.some((o) => sh.name.includes(o))) continue;
     process.stderr.write(`${sh.name}…\n`);
@@ -79,10 +85,10 @@ async function main() {
     const attrs = { strides: sh.s, pad: sh.pad, dataFormat: 'NHWC' as const, filterShape: filter.shape as number[] };
     const xi = x as unknown as tf.TensorInfo;
     const dyi = dy as unknown as tf.TensorInfo;
-    const run = (impl: 'legacy' | 'in-place') => conv2dBackpropFilter(b, xi, dyi, attrs, impl);
+    const run = (impl: 'legacy' | 'auto') => conv2dBackpropFilter(b, xi, dyi, attrs, impl);
     // Agreement check (and warm-up: XNNPACK set-up, JIT).
     const r0 = run('legacy');
-    const r1 = run('in-place');
+    const r1 = run('auto');
     const v0 = b.typedArrayFromHeap(r0) as Float32Array;
     const v1 = b.typedArrayFromHeap(r1) as Float32Array;
     let worst = 0;
@@ -102,29 +108,55 @@ async function main() {
     };
     const before: number[] = [];
     const after: number[] = [];
-    const input: number[] = [];
+    const inBefore: number[] = [];
+    const inAfter: number[] = [];
+    const inOurs: number[] = [];
+    const runIn = (impl: 'legacy' | 'auto' | 'in-place') => conv2dBackpropInput(b, dyi, filter as unknown as tf.TensorInfo, { ...attrs, inputShape: x.shape }, impl)!;
+    const i0 = runIn('legacy');
+    const i1 = runIn('in-place');
+    const w0 = b.typedArrayFromHeap(i0) as Float32Array;
+    const w1 = b.typedArrayFromHeap(i1) as Float32Array;
+    let worstIn = 0;
+    let scaleIn = 0;
+    for (let i = 0; i < w0.length; i++) {
+      worstIn = Math.max(worstIn, Math.abs(w0[i] - w1[i]));
+      scaleIn = Math.max(scaleIn, Math.abs(w0[i]));
+    }
+    b.disposeData(i0.dataId);
+    b.disposeData(i1.dataId);
     for (let r = 0; r < rounds; r++) {
       before.push(timeOnce(() => run('legacy')));
-      after.push(timeOnce(() => run('in-place')));
-      input.push(timeOnce(() => conv2dBackpropInput(b, dyi, filter as unknown as tf.TensorInfo, { ...attrs, inputShape: x.shape })!));
+      after.push(timeOnce(() => run('auto')));
+      inBefore.push(timeOnce(() => runIn('legacy')));
+      inAfter.push(timeOnce(() => runIn('auto')));
+      inOurs.push(timeOnce(() => runIn('in-place')));
     }
     const row = {
       shape: sh.name,
       callsPerStep: sh.calls,
       filterGradMs: { before: round2(median(before)), after: round2(median(after)) },
       speedup: round2(median(before) / median(after)),
-      inputGradMs: round2(median(input)),
       relDiff: Number((worst / Math.max(scale, 1e-30)).toExponential(1)),
+      inputGradMs: { before: round2(median(inBefore)), after: round2(median(inAfter)), oursForced: round2(median(inOurs)) },
+      inputSpeedup: round2(median(inBefore) / median(inAfter)),
+      inputRelDiff: Number((worstIn / Math.max(scaleIn, 1e-30)).toExponential(1)),
     };
     rows.push(row);
-    const acc = (perNet[sh.net] ??= { before: 0, after: 0 });
+    const acc = (perNet[sh.net] ??= { before: 0, after: 0, inBefore: 0, inAfter: 0 });
     acc.before += median(before) * sh.calls;
     acc.after += median(after) * sh.calls;
+    // The first layer's input gradient is not computed in training (no gradient w.r.t. the data).
+    if (!sh.first) {
+      acc.inBefore += median(inBefore) * sh.calls;
+      acc.inAfter += median(inAfter) * sh.calls;
+    }
     tf.dispose([x, filter, y, dy]);
   }
   const perStep = Object.fromEntries(Object.entries(perNet).map(([net, v]) => [net, {
     filterGradMsPerStep: { before: round2(v.before), after: round2(v.after) },
-    speedup: round2(v.before / v.after),
+    filterSpeedup: round2(v.before / v.after),
+    inputGradMsPerStep: { before: round2(v.inBefore), after: round2(v.inAfter) },
+    inputSpeedup: round2(v.inBefore / v.inAfter),
   }]));
   console.log(JSON.stringify({
     bench: 'conv-grads',

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  type ConvGradImpl,
   conv2dBackpropFilter,
   conv2dBackpropInput,
   depthwiseBackpropFilter,
@@ -18,6 +19,24 @@ import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, registerBatchNormKernels } from './batch-norm';
 
 type Attrs = Record<string, unknown>;
+
+let convImpl: ConvGradImpl | null = null;
+/**
+ * CNN_WASM_CONV_GRADS=legacy|in-place|auto (default auto) picks the
+ * convolution-gradient kernels: 'legacy' = the XNNPACK formulations used
+ * before our SIMD kernels, for before/after comparisons of whole training
+ * steps (bench/training.bench.ts --profile). Read once.
+ */
+function convGradImpl(): ConvGradImpl {
+  if (convImpl == null) {
+    const v = (typeof process !== 'undefined' ? process.env?.CNN_WASM_CONV_GRADS : undefined) ?? 'auto';
+    if (v !== 'auto' && v !== 'in-place' && v !== 'legacy') {
+      throw new Error(`CNN_WASM_CONV_GRADS must be 'auto', 'in-place' or 'legacy'; got '${v}'`);
+    }
+    convImpl = v;
+  }
+  return convImpl;
+}
 
 /** One kernel we add (or replace) on the wasm backend. */
 export interface WasmKernelDef {
@@ -33,13 +52,13 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
   {
     kernelName: 'Conv2DBackpropFilter',
     replaces: 'missing',
-    run: (b, { x, dy }, a) => conv2dBackpropFilter(b, x, dy, a as never),
+    run: (b, { x, dy }, a) => conv2dBackpropFilter(b, x, dy, a as never, convGradImpl()),
   },
   {
     kernelName: 'Conv2DBackpropInput',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => {
-      const out = conv2dBackpropInput(b, inputs.dy, inputs.filter, a as never);
+      const out = conv2dBackpropInput(b, inputs.dy, inputs.filter, a as never, convGradImpl());
       if (out != null) return out;
       if (fallback == null) throw new Error('Conv2DBackpropInput: padding larger than the kernel is not supported on wasm');
       return fallback({ inputs, attrs: a as tf.NamedAttrMap, backend: b as never }) as tf.TensorInfo;

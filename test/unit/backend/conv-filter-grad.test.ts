@@ -11,6 +11,10 @@
  *   CPU backend's Conv2DBackpropFilter. The CPU kernel ignores dilation, so
  *   dilated cases are checked against a direct summation of the definition.
  * - The previous kernel (impl 'legacy', the fallback) on a few of them.
+ * - Conv2DBackpropInput with our SIMD kernel (conv-input-grad.ts; forced with
+ *   impl 'in-place' so stride-1 and dilated shapes exercise it too, and
+ *   through the registered kernel, which uses it for strided layers) against
+ *   the CPU backend's Conv2DBackpropInput, or the definition when dilated.
  *
  * Tolerance: |wasm − ref| ≤ 1e-4 · max(1, max|ref|): float32 sums of up to
  * ~2,000 products in a different order.
@@ -18,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
-import { conv2dBackpropFilter } from '../../../engine/backend/kernels/conv2d-grads';
+import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
 import { planFilterGrad } from '../../../engine/backend/kernels/conv-filter-grad';
 import { MAX_MR, simdAccumulate, simdGemmFor } from '../../../engine/backend/kernels/conv-simd-gemm';
 import type { WasmBackendLike } from '../../../engine/backend/kernels/wasm-ops';
@@ -124,6 +128,34 @@ function referenceFilterGrad(cs: Case, xv: Float32Array, dyv: Float32Array, outH
   return Float32Array.from(out);
 }
 
+/** dx by the definition (for dilated cases), from filter and dy values. */
+function referenceInputGrad(cs: Case, fv: Float32Array, dyv: Float32Array, outH: number, outW: number): Float32Array {
+  const [n, H, W, ci] = cs.x;
+  const [kh, kw] = cs.k;
+  const [sh, sw] = cs.s;
+  const [dh, dw] = cs.d ?? [1, 1];
+  const info = tf.backend_util.computeConv2DInfo(cs.x, [kh, kw, ci, cs.co], cs.s, cs.d ?? 1, cs.pad, undefined, false, 'channelsLast');
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const co = cs.co;
+  const out = new Float64Array(n * H * W * ci);
+  for (let b = 0; b < n; b++) for (let i = 0; i < outH; i++) for (let j = 0; j < outW; j++) {
+    for (let a = 0; a < kh; a++) for (let q = 0; q < kw; q++) {
+      const h = i * sh + a * dh - pt;
+      const w = j * sw + q * dw - pl;
+      if (h < 0 || h >= H || w < 0 || w >= W) continue;
+      for (let k = 0; k < ci; k++) {
+        let acc = 0;
+        const f = ((a * kw + q) * ci + k) * co;
+        const g = ((b * outH + i) * outW + j) * co;
+        for (let m = 0; m < co; m++) acc += fv[f + m] * dyv[g + m];
+        out[((b * H + h) * W + w) * ci + k] += acc;
+      }
+    }
+  }
+  return Float32Array.from(out);
+}
+
 describe('in-place Conv2DBackpropFilter on wasm', () => {
   beforeAll(async () => {
     const info = await initBackend({ prefer: 'wasm', threads: 1 });
@@ -216,6 +248,36 @@ describe('in-place Conv2DBackpropFilter on wasm', () => {
       }
       backend().disposeData(got.dataId);
       tf.dispose([x, dy, viaEngine]);
+    });
+
+    it('dx matches the reference (our input-gradient kernel)', async () => {
+      await tf.setBackend('wasm');
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(cs.x) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, cs.s, cs.pad, 'NHWC', cs.d ?? 1).shape);
+      const dyv = values(outShape.reduce((p, q) => p * q), 13);
+      const fv = values(fShape.reduce((p, q) => p * q), 14);
+      const attrs = { strides: cs.s, pad: cs.pad, dataFormat: 'NHWC' as const, dilations: cs.d ?? 1, inputShape: cs.x };
+      let expected: Float32Array;
+      if (cs.d) {
+        expected = referenceInputGrad(cs, fv, dyv, outShape[1], outShape[2]);
+      } else {
+        await tf.setBackend('cpu');
+        expected = tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dyv, outShape), filter: tf.tensor4d(fv, fShape) }, attrs) as tf.Tensor).dataSync() as Float32Array);
+        await tf.setBackend('wasm');
+      }
+      const dy = tf.tensor4d(dyv, outShape);
+      const filter = tf.tensor4d(fv, fShape);
+      const idsBefore = backend().numDataIds();
+      const got = conv2dBackpropInput(backend(), dy as unknown as tf.TensorInfo, filter as unknown as tf.TensorInfo, attrs as never, 'in-place')!;
+      expect(backend().numDataIds()).toBe(idsBefore + 1);
+      expect(got.shape).toEqual(cs.x);
+      expectClose(backend().typedArrayFromHeap(got) as Float32Array, expected, 'dx');
+      backend().disposeData(got.dataId);
+      if (!cs.d) {
+        const viaEngine = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor;
+        expectClose(viaEngine.dataSync(), expected, 'dx via the registered kernel');
+        viaEngine.dispose();
+      }
+      tf.dispose([dy, filter]);
     });
   });
 
