@@ -5,21 +5,22 @@
  * tfjs-backend-wasm ships no batch-norm training kernel and we cannot add C++
  * to its build, but a second, tiny wasm module can import the backend's
  * WebAssembly.Memory and loop over tensors in place. The module is assembled
- * here from bytes (a few hundred; no toolchain needed), so the source of
- * truth is this file. Each function handles one group of four channels of an
- * NHWC tensor (channels innermost, rows of C floats): it walks the M = N·H·W
- * rows with a stride of 4·C bytes, keeping the group's accumulators or
- * coefficients in v128 registers. The JS side calls it once per group (C/4
- * calls per pass) and does the per-channel arithmetic in float64.
+ * here from bytes (about a kilobyte; no toolchain needed), so the source of
+ * truth is this file. The tensors are NHWC (rows of C floats, channels
+ * innermost, C a multiple of 4); each function makes one pass over its
+ * tensors, cache-blocked (see blockedLoop) so that a group of four channels
+ * keeps its accumulators or coefficients in v128 registers while walking the
+ * rows of a block. Per-channel coefficients come in, and float64 sums go out,
+ * through a small scratch block the caller allocates on the heap; the JS side
+ * does the per-channel arithmetic (C values) in float64.
  *
- * - moments(x, M, stride, shift×4) → (Σd ×4, Σd² ×4), d = x − shift: sums in
- *   float64 (f64x2), the shift (first row) keeps the one-pass variance exact.
- * - normalize(x, y, M, stride, mean×4, scale×4, beta×4): y = (x−mean)·scale + beta.
- * - gradSums(dy, x, M, stride, mean×4) → (Σdy ×4, Σdy·(x−mean) ×4), float64 sums.
- * - gradInput(dy, x, dx, M, stride, mean×4, a×4, b×4, k×4): dx = a·dy + b·(x−mean) + k.
+ * - moments: Σ(x−shift), Σ(x−shift)² per channel in float64 (f64x2); the
+ *   shift (the first row) keeps the one-pass variance from cancelling.
+ * - normalize: y = (x−mean)·scale + beta.
+ * - gradSums: Σdy, Σdy·(x−mean) per channel in float64.
+ * - gradInput: dx = a·dy + b·(x−mean) + k.
  *
- * Throughput is about memory bandwidth (≈1 load + 1 store per element for the
- * element-wise passes), against 4–10 ns per element for the JS loops.
+ * About 0.3–1 ns per element and pass here, against 4–10 ns for the JS loops.
  */
 
 // Value types and opcodes (WebAssembly core + SIMD 128).
@@ -30,7 +31,7 @@ const V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32GeU: 0x4f,
+  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74, i32GeU: 0x4f, i32LtU: 0x49, select: 0x1b,
 } as const;
 // SIMD opcodes follow the 0xFD prefix as LEB128 u32.
 const simd = {
@@ -85,16 +86,6 @@ class Fn {
   get(i: number) { return this.emit(op.localGet, ...uleb(i)); }
   set(i: number) { return this.emit(op.localSet, ...uleb(i)); }
   simd(opcode: number, ...imm: number[]) { return this.emit(0xfd, ...uleb(opcode), ...imm); }
-  /** v128.load / v128.store at [addr local + 0], alignment hint 4 bytes (float32 data). */
-  load(addr: number) { return this.get(addr).simd(simd.load, 2, 0); }
-  /** Builds a v128 from four f32 params p..p+3 into a new local. */
-  f32x4FromParams(p: number): number {
-    const v = this.local(V128);
-    this.get(p).simd(simd.f32x4Splat);
-    for (let lane = 1; lane < 4; lane++) this.get(p + lane).simd(simd.f32x4ReplaceLane, lane);
-    this.set(v);
-    return v;
-  }
   /** i8x16.shuffle of the two v128 on the stack taking bytes 8..15 then 0..7 of the first: its upper two f32 lanes moved down (for promote_low). */
   highToLow() {
     return this.emit(0xfd, ...uleb(simd.shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
@@ -112,25 +103,60 @@ class Fn {
 }
 
 /**
- * Loop skeleton: `for (o = 0; o < end; o += step) { body }`, end = M·stride.
- * Emits into fn; `o` is an i32 local (byte offset from the group's start).
+ * The loop nest every function shares, cache-blocked so that the strided
+ * per-group walks stay in L1/L2 and each tensor streams from memory once:
+ *
+ *   for (blk = 0; blk < M·rowBytes; blk += blockBytes)
+ *     for (g = 0; g < rowBytes; g += 16)            // one group of 4 channels
+ *       pre(g)                                       // group's coefficients / accumulators into registers
+ *       for (o = blk + g; o < min(blk + blockBytes, M·rowBytes); o += rowBytes) body(o)
+ *       post(g)                                      // accumulators back to memory
+ *
+ * `o` and `g` are byte offsets (i32 locals) relative to the tensors' starts.
  */
-function strideLoop(fn: Fn, M: number, stride: number, body: (o: number) => void): void {
-  const o = fn.local(I32);
-  const end = fn.local(I32);
-  fn.get(M).get(stride).emit(op.i32Mul).set(end);
+function blockedLoop(
+  fn: Fn, p: { M: number; rowBytes: number; blockBytes: number },
+  pre: (g: number) => void, body: (o: number) => void, post: (g: number) => void,
+): void {
+  const [blk, blkEnd, end, g, o] = [fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32)];
+  fn.get(p.M).get(p.rowBytes).emit(op.i32Mul).set(end);
   fn.emit(op.block, 0x40, op.loop, 0x40);
-  fn.get(o).get(end).emit(op.i32GeU, op.brIf, 1);
+  fn.get(blk).get(end).emit(op.i32GeU, op.brIf, 1);
+  // blkEnd = min(blk + blockBytes, end)
+  fn.get(blk).get(p.blockBytes).emit(op.i32Add).set(blkEnd);
+  fn.get(blkEnd).get(end).get(blkEnd).get(end).emit(op.i32LtU, op.select).set(blkEnd);
+  fn.emit(op.i32Const, 0).set(g);
+  fn.emit(op.block, 0x40, op.loop, 0x40);
+  fn.get(g).get(p.rowBytes).emit(op.i32GeU, op.brIf, 1);
+  pre(g);
+  fn.get(blk).get(g).emit(op.i32Add).set(o);
+  fn.emit(op.block, 0x40, op.loop, 0x40);
+  fn.get(o).get(blkEnd).emit(op.i32GeU, op.brIf, 1);
   body(o);
-  fn.get(o).get(stride).emit(op.i32Add).set(o);
+  fn.get(o).get(p.rowBytes).emit(op.i32Add).set(o);
+  fn.emit(op.br, 0, op.end, op.end);
+  post(g);
+  fn.get(g).emit(op.i32Const, 16, op.i32Add).set(g);
+  fn.emit(op.br, 0, op.end, op.end);
+  fn.get(blk).get(p.blockBytes).emit(op.i32Add).set(blk);
   fn.emit(op.br, 0, op.end, op.end);
 }
 
-/** addr = base + o into a fresh local. */
-function addr(fn: Fn, base: number, o: number): number {
-  const a = fn.local(I32);
-  fn.get(base).get(o).emit(op.i32Add).set(a);
-  return a;
+/** Pushes base + off (two i32 locals). */
+function addr(fn: Fn, base: number, off: number): Fn {
+  return fn.get(base).get(off).emit(op.i32Add);
+}
+
+/** Pushes base + 2·off (f64 planes are twice as wide as the f32 data). */
+function addr2(fn: Fn, base: number, off: number): Fn {
+  return fn.get(base).get(off).emit(op.i32Const, 1, op.i32Shl, op.i32Add);
+}
+
+/** A fresh local holding base + k·rowBytes (the k-th plane of a coefficient block). */
+function plane(fn: Fn, base: number, rowBytes: number, k: number): number {
+  const l = fn.local(I32);
+  fn.get(base).get(rowBytes).emit(op.i32Const, ...sleb(k), op.i32Mul, op.i32Add).set(l);
+  return l;
 }
 
 /**
@@ -150,79 +176,101 @@ function accumulate(fn: Fn, v: number, lo: number, hi: number, qlo?: number, qhi
   }
 }
 
-/** Pushes the four f64 lanes of (lo, hi) onto the stack, in channel order. */
-function pushLanes(fn: Fn, lo: number, hi: number): void {
-  fn.get(lo).simd(simd.f64x2ExtractLane, 0).get(lo).simd(simd.f64x2ExtractLane, 1);
-  fn.get(hi).simd(simd.f64x2ExtractLane, 0).get(hi).simd(simd.f64x2ExtractLane, 1);
+/** Loads two f64x2 accumulators (4 channels) at base + 2·g into lo/hi. */
+function loadAcc(fn: Fn, base: number, g: number, lo: number, hi: number): void {
+  addr2(fn, base, g).simd(simd.load, 3, 0).set(lo);
+  addr2(fn, base, g).simd(simd.load, 3, 16).set(hi);
 }
 
-const f32s = (n: number) => new Array<number>(n).fill(F32);
+function storeAcc(fn: Fn, base: number, g: number, lo: number, hi: number): void {
+  addr2(fn, base, g).get(lo).simd(simd.store, 3, 0);
+  addr2(fn, base, g).get(hi).simd(simd.store, 3, 16);
+}
 
 function buildFunctions(): Fn[] {
-  // moments(x, M, stride, sh0..3) -> 8 × f64
-  const moments = new Fn([I32, I32, I32, ...f32s(4)], new Array<number>(8).fill(F64));
+  // moments(x, M, rowBytes, blockBytes, shift, acc): acc (f64, zeroed by the
+  // caller) += [Σ(x−shift) per channel | Σ(x−shift)² per channel].
+  const moments = new Fn([I32, I32, I32, I32, I32, I32], []);
   {
     const f = moments;
-    const sh = f.f32x4FromParams(3);
-    const [slo, shi, qlo, qhi, d] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-    strideLoop(f, 1, 2, (o) => {
-      const a = addr(f, 0, o);
-      f.load(a).get(sh).simd(simd.f32x4Sub).set(d);
+    const P = { M: 1, rowBytes: 2, blockBytes: 3 };
+    const q = plane(f, 5, 2, 2);
+    const [sh, slo, shi, qlo, qhi, d] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+    blockedLoop(f, P, (g) => {
+      addr(f, 4, g).simd(simd.load, 2, 0).set(sh);
+      loadAcc(f, 5, g, slo, shi);
+      loadAcc(f, q, g, qlo, qhi);
+    }, (o) => {
+      addr(f, 0, o).simd(simd.load, 2, 0).get(sh).simd(simd.f32x4Sub).set(d);
       accumulate(f, d, slo, shi, qlo, qhi);
+    }, (g) => {
+      storeAcc(f, 5, g, slo, shi);
+      storeAcc(f, q, g, qlo, qhi);
     });
-    pushLanes(f, slo, shi);
-    pushLanes(f, qlo, qhi);
   }
-  // normalize(x, y, M, stride, mean×4, scale×4, beta×4)
-  const normalize = new Fn([I32, I32, I32, I32, ...f32s(12)], []);
+  // normalize(x, y, M, rowBytes, blockBytes, coef): coef = [mean | scale | beta] (f32 planes of C);
+  // y = (x − mean)·scale + beta.
+  const normalize = new Fn([I32, I32, I32, I32, I32, I32], []);
   {
     const f = normalize;
-    const m = f.f32x4FromParams(4);
-    const s = f.f32x4FromParams(8);
-    const b = f.f32x4FromParams(12);
-    strideLoop(f, 2, 3, (o) => {
-      const ax = addr(f, 0, o);
-      const ay = addr(f, 1, o);
-      f.get(ay);
-      f.load(ax).get(m).simd(simd.f32x4Sub).get(s).simd(simd.f32x4Mul).get(b).simd(simd.f32x4Add);
+    const P = { M: 2, rowBytes: 3, blockBytes: 4 };
+    const sP = plane(f, 5, 3, 1);
+    const bP = plane(f, 5, 3, 2);
+    const [m, sc, b] = [f.local(V128), f.local(V128), f.local(V128)];
+    blockedLoop(f, P, (g) => {
+      addr(f, 5, g).simd(simd.load, 2, 0).set(m);
+      addr(f, sP, g).simd(simd.load, 2, 0).set(sc);
+      addr(f, bP, g).simd(simd.load, 2, 0).set(b);
+    }, (o) => {
+      addr(f, 1, o);
+      addr(f, 0, o).simd(simd.load, 2, 0).get(m).simd(simd.f32x4Sub).get(sc).simd(simd.f32x4Mul).get(b).simd(simd.f32x4Add);
       f.simd(simd.store, 2, 0);
-    });
+    }, () => {});
   }
-  // gradSums(dy, x, M, stride, mean×4) -> 8 × f64
-  const gradSums = new Fn([I32, I32, I32, I32, ...f32s(4)], new Array<number>(8).fill(F64));
+  // gradSums(dy, x, M, rowBytes, blockBytes, mean, acc): acc (f64, zeroed) += [Σdy | Σdy·(x−mean)].
+  const gradSums = new Fn([I32, I32, I32, I32, I32, I32, I32], []);
   {
     const f = gradSums;
-    const m = f.f32x4FromParams(4);
-    const [glo, ghi, plo, phi, g, p] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-    strideLoop(f, 2, 3, (o) => {
-      const ag = addr(f, 0, o);
-      const ax = addr(f, 1, o);
-      f.load(ag).set(g);
-      f.get(g).load(ax).get(m).simd(simd.f32x4Sub).simd(simd.f32x4Mul).set(p);
-      accumulate(f, g, glo, ghi);
-      accumulate(f, p, plo, phi);
+    const P = { M: 2, rowBytes: 3, blockBytes: 4 };
+    const q = plane(f, 6, 3, 2);
+    const [m, glo, ghi, plo, phi, g4, p4] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+    blockedLoop(f, P, (g) => {
+      addr(f, 5, g).simd(simd.load, 2, 0).set(m);
+      loadAcc(f, 6, g, glo, ghi);
+      loadAcc(f, q, g, plo, phi);
+    }, (o) => {
+      addr(f, 0, o).simd(simd.load, 2, 0).set(g4);
+      f.get(g4);
+      addr(f, 1, o).simd(simd.load, 2, 0).get(m).simd(simd.f32x4Sub).simd(simd.f32x4Mul).set(p4);
+      accumulate(f, g4, glo, ghi);
+      accumulate(f, p4, plo, phi);
+    }, (g) => {
+      storeAcc(f, 6, g, glo, ghi);
+      storeAcc(f, q, g, plo, phi);
     });
-    pushLanes(f, glo, ghi);
-    pushLanes(f, plo, phi);
   }
-  // gradInput(dy, x, dx, M, stride, mean×4, a×4, b×4, k×4)
-  const gradInput = new Fn([I32, I32, I32, I32, I32, ...f32s(16)], []);
+  // gradInput(dy, x, dx, M, rowBytes, blockBytes, coef): coef = [mean | a | b | k];
+  // dx = a·dy + b·(x − mean) + k.
+  const gradInput = new Fn([I32, I32, I32, I32, I32, I32, I32], []);
   {
     const f = gradInput;
-    const m = f.f32x4FromParams(5);
-    const a = f.f32x4FromParams(9);
-    const b = f.f32x4FromParams(13);
-    const k = f.f32x4FromParams(17);
-    strideLoop(f, 3, 4, (o) => {
-      const ag = addr(f, 0, o);
-      const ax = addr(f, 1, o);
-      const ad = addr(f, 2, o);
-      f.get(ad);
-      f.load(ag).get(a).simd(simd.f32x4Mul);
-      f.load(ax).get(m).simd(simd.f32x4Sub).get(b).simd(simd.f32x4Mul).simd(simd.f32x4Add);
+    const P = { M: 3, rowBytes: 4, blockBytes: 5 };
+    const aP = plane(f, 6, 4, 1);
+    const bP = plane(f, 6, 4, 2);
+    const kP = plane(f, 6, 4, 3);
+    const [m, a, b, k] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+    blockedLoop(f, P, (g) => {
+      addr(f, 6, g).simd(simd.load, 2, 0).set(m);
+      addr(f, aP, g).simd(simd.load, 2, 0).set(a);
+      addr(f, bP, g).simd(simd.load, 2, 0).set(b);
+      addr(f, kP, g).simd(simd.load, 2, 0).set(k);
+    }, (o) => {
+      addr(f, 2, o);
+      addr(f, 0, o).simd(simd.load, 2, 0).get(a).simd(simd.f32x4Mul);
+      addr(f, 1, o).simd(simd.load, 2, 0).get(m).simd(simd.f32x4Sub).get(b).simd(simd.f32x4Mul).simd(simd.f32x4Add);
       f.get(k).simd(simd.f32x4Add);
       f.simd(simd.store, 2, 0);
-    });
+    }, () => {});
   }
   return [moments, normalize, gradSums, gradInput];
 }
@@ -247,12 +295,22 @@ export function batchNormSimdModuleBytes(shared: boolean): Uint8Array<ArrayBuffe
   return new Uint8Array(bytes);
 }
 
-/** The exported loops (byte offsets into the imported memory; see the module note). */
+/**
+ * The exported loops. All pointers are byte offsets into the imported memory;
+ * rowBytes = 4·C (C a multiple of 4); blockBytes a multiple of rowBytes (the
+ * cache block); coefficient blocks are consecutive float32 planes of C values,
+ * accumulator blocks consecutive float64 planes of C values.
+ */
 export interface BatchNormSimd {
-  moments(x: number, M: number, stride: number, s0: number, s1: number, s2: number, s3: number): number[];
-  normalize(x: number, y: number, M: number, stride: number, ...coef: number[]): void;
-  gradSums(dy: number, x: number, M: number, stride: number, m0: number, m1: number, m2: number, m3: number): number[];
-  gradInput(dy: number, x: number, dx: number, M: number, stride: number, ...coef: number[]): void;
+  moments(x: number, M: number, rowBytes: number, blockBytes: number, shift: number, acc: number): void;
+  normalize(x: number, y: number, M: number, rowBytes: number, blockBytes: number, coef: number): void;
+  gradSums(dy: number, x: number, M: number, rowBytes: number, blockBytes: number, mean: number, acc: number): void;
+  gradInput(dy: number, x: number, dx: number, M: number, rowBytes: number, blockBytes: number, coef: number): void;
+}
+
+/** Block size in bytes for rows of rowBytes: about 16 KiB per tensor, whole rows. */
+export function blockBytesFor(rowBytes: number): number {
+  return Math.max(1, Math.floor(16384 / rowBytes)) * rowBytes;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, BatchNormSimd | null>();

@@ -30,7 +30,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-ops';
-import { type BatchNormSimd, batchNormSimdFor } from './batch-norm-simd';
+import { type BatchNormSimd, batchNormSimdFor, blockBytesFor } from './batch-norm-simd';
 
 type TF = typeof tfjs;
 
@@ -188,33 +188,55 @@ function simdOf(backend: unknown): BatchNormSimd | null {
 /** Byte offset of a tensor on the wasm heap. */
 const heapOffset = (b: WasmBackendLike, t: tfjs.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
 
+/**
+ * A scratch block on the wasm heap (freed by the caller with b.disposeData):
+ * `floats` float32 slots, 16-byte aligned by the allocator; callers put
+ * float64 planes only at offsets that are multiples of 8 bytes.
+ */
+function scratch(b: WasmBackendLike, floats: number): { t: tfjs.TensorInfo; off: number } {
+  const t = b.makeOutput([floats], 'float32');
+  return { t, off: heapOffset(b, t) };
+}
+
+const f64View = (b: WasmBackendLike, off: number, n: number) => new Float64Array(b.wasm.HEAPU8.buffer, off, n);
+const f32View = (b: WasmBackendLike, off: number, n: number) => new Float32Array(b.wasm.HEAPU8.buffer, off, n);
+
 /** Forward on wasm with the SIMD loops (channels a multiple of 4). */
 function forwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<string, tfjs.TensorInfo>, epsilon: number): tfjs.TensorInfo[] {
   const { x, gamma, beta } = inputs;
   const C = channelsOf(x);
   const M = tfSize(x.shape) / C;
   const [y, mean, variance] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
-  // Views after the allocations (growing the heap detaches older ones).
+  // Scratch: shift (C f32) | sums (2C f64) | coefficients mean, scale, beta (3C f32).
+  const sc = scratch(b, C + 4 * C + 3 * C);
+  const shiftOff = sc.off;
+  const accOff = sc.off + 4 * C;
+  const coefOff = accOff + 16 * C;
+  const rowBytes = 4 * C;
+  const block = blockBytesFor(rowBytes);
+  // Views after every allocation (growing the heap detaches older ones).
   const xv = b.typedArrayFromHeap(x) as Float32Array;
+  const shift = f32View(b, shiftOff, C);
+  if (M > 0) shift.set(xv.subarray(0, C));
+  else shift.fill(0);
+  f64View(b, accOff, 2 * C).fill(0);
+  simd.moments(heapOffset(b, x), M, rowBytes, block, shiftOff, accOff);
+  const acc = f64View(b, accOff, 2 * C);
   const gv = b.typedArrayFromHeap(gamma) as Float32Array;
   const bv = b.typedArrayFromHeap(beta) as Float32Array;
   const mv = b.typedArrayFromHeap(mean) as Float32Array;
   const vv = b.typedArrayFromHeap(variance) as Float32Array;
-  const xo = heapOffset(b, x);
-  const yo = heapOffset(b, y);
-  const stride = 4 * C;
-  const scale = [0, 0, 0, 0];
-  for (let c0 = 0; c0 < C; c0 += 4) {
-    const sums = M > 0 ? simd.moments(xo + 4 * c0, M, stride, xv[c0], xv[c0 + 1], xv[c0 + 2], xv[c0 + 3]) : new Array<number>(8).fill(0);
-    for (let j = 0; j < 4; j++) {
-      const [m, v] = momentsOf(sums[j], sums[4 + j], M > 0 ? xv[c0 + j] : 0, M);
-      mv[c0 + j] = m;
-      vv[c0 + j] = v;
-      scale[j] = gv[c0 + j] / Math.sqrt(v + epsilon);
-    }
-    simd.normalize(xo + 4 * c0, yo + 4 * c0, M, stride,
-      mv[c0], mv[c0 + 1], mv[c0 + 2], mv[c0 + 3], ...scale, bv[c0], bv[c0 + 1], bv[c0 + 2], bv[c0 + 3]);
+  const coef = f32View(b, coefOff, 3 * C);
+  for (let c = 0; c < C; c++) {
+    const [m, v] = momentsOf(acc[c], acc[C + c], shift[c], M);
+    mv[c] = m;
+    vv[c] = v;
+    coef[c] = mv[c];
+    coef[C + c] = gv[c] / Math.sqrt(v + epsilon);
+    coef[2 * C + c] = bv[c];
   }
+  simd.normalize(heapOffset(b, x), heapOffset(b, y), M, rowBytes, block, coefOff);
+  b.disposeData(sc.t.dataId);
   return [y, mean, variance];
 }
 
@@ -224,6 +246,15 @@ function backwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<st
   const C = channelsOf(x);
   const M = tfSize(x.shape) / C;
   const [dx, dgamma, dbeta] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
+  // Scratch: sums (2C f64) | coefficients mean, a, b, k (4C f32).
+  const sc = scratch(b, 4 * C + 4 * C);
+  const accOff = sc.off;
+  const coefOff = sc.off + 16 * C;
+  const rowBytes = 4 * C;
+  const block = blockBytesFor(rowBytes);
+  f64View(b, accOff, 2 * C).fill(0);
+  simd.gradSums(heapOffset(b, dy), heapOffset(b, x), M, rowBytes, block, heapOffset(b, mean), accOff);
+  const acc = f64View(b, accOff, 2 * C);
   const gv = b.typedArrayFromHeap(gamma) as Float32Array;
   const mv = b.typedArrayFromHeap(mean) as Float32Array;
   const vv = b.typedArrayFromHeap(variance) as Float32Array;
@@ -231,23 +262,18 @@ function backwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<st
   const dvv = dvariance ? (b.typedArrayFromHeap(dvariance) as Float32Array) : null;
   const dgv = b.typedArrayFromHeap(dgamma) as Float32Array;
   const dbv = b.typedArrayFromHeap(dbeta) as Float32Array;
-  const [go, xo, dxo] = [heapOffset(b, dy), heapOffset(b, x), heapOffset(b, dx)];
-  const stride = 4 * C;
-  const coef = new Array<number>(12);
-  for (let c0 = 0; c0 < C; c0 += 4) {
-    const m = [mv[c0], mv[c0 + 1], mv[c0 + 2], mv[c0 + 3]];
-    const sums = M > 0 ? simd.gradSums(go + 4 * c0, xo + 4 * c0, M, stride, m[0], m[1], m[2], m[3]) : new Array<number>(8).fill(0);
-    for (let j = 0; j < 4; j++) {
-      const c = c0 + j;
-      const r = gradCoefficients(sums[j], sums[4 + j], gv[c], vv[c], dmv ? dmv[c] : 0, dvv ? dvv[c] : 0, M, epsilon);
-      dgv[c] = r.dgamma;
-      dbv[c] = r.dbeta;
-      coef[j] = r.a;
-      coef[4 + j] = r.b;
-      coef[8 + j] = r.k;
-    }
-    simd.gradInput(go + 4 * c0, xo + 4 * c0, dxo + 4 * c0, M, stride, ...m, ...coef);
+  const coef = f32View(b, coefOff, 4 * C);
+  for (let c = 0; c < C; c++) {
+    const r = gradCoefficients(acc[c], acc[C + c], gv[c], vv[c], dmv ? dmv[c] : 0, dvv ? dvv[c] : 0, M, epsilon);
+    dgv[c] = r.dgamma;
+    dbv[c] = r.dbeta;
+    coef[c] = mv[c];
+    coef[C + c] = r.a;
+    coef[2 * C + c] = r.b;
+    coef[3 * C + c] = r.k;
   }
+  simd.gradInput(heapOffset(b, dy), heapOffset(b, x), heapOffset(b, dx), M, rowBytes, block, coefOff);
+  b.disposeData(sc.t.dataId);
   return [dx, dgamma, dbeta];
 }
 
