@@ -387,6 +387,8 @@ export interface StartTrainingRequest {
   adaptInput?: boolean;
   /** Use at most this many training images (quick runs). */
   limit?: number;
+  /** Threads sharing each batch: 0 or absent = automatic (one per core, see engine/train/parallel), 1 = one thread. */
+  threads?: number;
 }
 
 export interface EvaluateRequest {

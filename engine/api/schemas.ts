@@ -155,6 +155,7 @@ export const REQUEST_SCHEMAS: { [K in EngineRequestName]: z.ZodType<RequestArg<K
     saveBesidePath: pathSchema.optional(),
     adaptInput: z.boolean().optional(),
     limit: z.number().int().min(1).max(10_000_000).optional(),
+    threads: z.number().int().min(0).max(64).optional(),
   }),
   evaluate: z.object({
     model: modelRefSchema,

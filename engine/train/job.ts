@@ -81,7 +81,7 @@ export async function runTrainJob(payload: unknown, ctx: JobCtx): Promise<TrainR
     // (engine/transfer/match.ts); nothing matching at all is an error.
     const initial = req.initialModel ? await readWeightsFile(tf, weightsDirOf(req.initialModel)) : null;
     let transfer: MatchReport | undefined;
-    const settings: TrainSettingsInput = { ...req.settings, ...(req.adaptInput !== undefined ? { adaptInput: req.adaptInput } : {}), ...(req.limit ? { limit: req.limit } : {}) };
+    const settings: TrainSettingsInput = { ...req.settings, ...(req.adaptInput !== undefined ? { adaptInput: req.adaptInput } : {}), ...(req.limit ? { limit: req.limit } : {}), ...(req.threads !== undefined ? { threads: req.threads } : {}) };
     const out = await train(req.doc, ds, settings, {
       tf,
       signal: ctx.signal,

@@ -7,6 +7,7 @@
  * test-results/e2e/training-*.png.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -96,6 +97,8 @@ test('fix the mismatch, train, evaluate, try an image, and stop a run', async ({
   await expect(app.getByTestId('training-progress')).toContainText(/Epoch \d\/6/, { timeout: 90_000 });
   await expect(app.getByTestId('training-done')).toBeVisible({ timeout: 240_000 });
   await expect(app.getByTestId('training-done')).toContainText('Done after 6 epochs');
+  // Batches of 32 over ≥ 8 steps: shared by one thread per core (data-parallel), which the progress says.
+  if (os.availableParallelism() >= 2) await expect(app.getByTestId('training-progress')).toContainText('· 2 threads');
   const valAcc = pctIn(await app.getByTestId('last-epoch').textContent(), 'validation accuracy');
   expect(valAcc).toBeGreaterThan(0.5); // chance: 1/3
   await panel.screenshot({ path: path.join(SHOTS, 'training-curves.png') });

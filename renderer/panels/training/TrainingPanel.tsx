@@ -64,6 +64,9 @@ function TrainingDrawer() {
   );
 }
 
+/** Thread counts offered besides Automatic (those above the machine's cores are hidden). */
+const THREAD_CHOICES = [1, 2, 4, 8];
+
 function num(v: string, fallback: number) {
   const n = Number(v);
   return Number.isFinite(n) ? n : fallback;
@@ -72,6 +75,8 @@ function num(v: string, fallback: number) {
 function SettingsForm({ disabled }: { disabled: boolean }) {
   const f = useTrainingStore((s) => s.settings);
   const set = useTrainingStore((s) => s.set);
+  const threads = useTrainingStore((s) => s.threads);
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
   const up = (p: Partial<TrainingState['settings']>) => set({ settings: { ...f, ...p } });
   return (
     <fieldset className="trn-form" disabled={disabled} data-testid="training-settings">
@@ -122,6 +127,17 @@ function SettingsForm({ disabled }: { disabled: boolean }) {
           <input type="number" min={1} step={1} value={f.patience} onChange={(e) => up({ patience: Math.max(1, Math.round(num(e.target.value, 3))) })} />
         </label>
       )}
+      <label title="Each batch is shared by this many threads, one per processor core. Automatic uses every core (up to 4) when batches are large enough; 1 leaves the other cores free.">
+        Threads
+        <select value={threads} onChange={(e) => set({ threads: Number(e.target.value) })} data-testid="setting-threads">
+          <option value={0}>Automatic</option>
+          {THREAD_CHOICES.filter((n) => n === 1 || n <= cores).map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
     </fieldset>
   );
 }
@@ -289,7 +305,7 @@ function TrainView() {
           {running && s.etaSeconds != null && <span className="trn-muted">ETA {fmtEta(s.etaSeconds)}</span>}
           {s.imagesPerSecond != null && (
             <span className="trn-muted" title="Training images per second; each batch is shared by this many threads (one per core)">
-              {Math.round(s.imagesPerSecond)} images/s{s.threads ? ` · ${s.threads} threads` : ''}
+              {Math.round(s.imagesPerSecond)} images/s{s.runThreads ? ` · ${s.runThreads} threads` : ''}
             </span>
           )}
         </div>

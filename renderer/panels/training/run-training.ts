@@ -38,7 +38,7 @@ function onTrainProgress(p: JobProgress): void {
   const patch: Partial<typeof s> = { fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message ?? s.message, status: s.status === 'stopping' ? 'stopping' : 'running' };
   if (t) {
     patch.imagesPerSecond = t.imagesPerSecond;
-    patch.threads = t.threads && t.threads > 1 ? t.threads : null;
+    patch.runThreads = t.threads && t.threads > 1 ? t.threads : null;
     if (t.stage === 'batch') patch.batches = [...s.batches, { x: t.epoch - 1 + t.batch / Math.max(1, t.batches), loss: t.loss, accuracy: t.accuracy }];
     else patch.epochs = [...s.epochs, { epoch: t.epoch, loss: t.loss, accuracy: t.accuracy, valLoss: t.valLoss ?? null, valAccuracy: t.valAccuracy ?? null }];
   }
@@ -89,7 +89,7 @@ export async function startTraining(): Promise<void> {
   ensureSubscribed();
   const s = st();
   const { doc, filePath } = useGraphStore.getState();
-  s.set({ status: 'starting', error: null, batches: [], epochs: [], fraction: 0, etaSeconds: null, message: 'Starting…', result: null, evaluation: null, prediction: null, imagesPerSecond: null, threads: null });
+  s.set({ status: 'starting', error: null, batches: [], epochs: [], fraction: 0, etaSeconds: null, message: 'Starting…', result: null, evaluation: null, prediction: null, imagesPerSecond: null, runThreads: null });
   const start = s.fineTune ? currentModel() : null;
   const req = {
     doc,
@@ -99,6 +99,7 @@ export async function startTraining(): Promise<void> {
     ...(filePath ? { saveBesidePath: filePath } : {}),
     // Honoured by the engine's train job; the request schema must let it through (see the training report).
     ...(s.adaptInput ? { adaptInput: true } : {}),
+    ...(s.threads > 0 ? { threads: s.threads } : {}),
   };
   const r = await getEngine().startTraining(req);
   if (!r.ok) {

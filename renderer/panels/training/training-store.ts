@@ -31,6 +31,8 @@ export interface TrainingState {
   /** Form values (the document's saved settings are the starting point). */
   settings: Required<Omit<TrainingSettings, 'earlyStopping' | 'augment'>> & { augment: { flip: boolean; shift: number }; patience: number | null };
   /** Resize / convert the dataset's images to the network's Input (the "resize the data" fix). */
+  /** Threads sharing each batch: 0 = automatic (one per core). A machine setting, not saved in the document. */
+  threads: number;
   adaptInput: boolean;
   /**
    * Fine-tune: start from the trained weights (the run just finished, else the
@@ -52,7 +54,7 @@ export interface TrainingState {
   message: string;
   imagesPerSecond: number | null;
   /** Threads the run trains on (data-parallel), when more than one. */
-  threads: number | null;
+  runThreads: number | null;
   batches: CurvePoint[];
   epochs: EpochPoint[];
   error: string | null;
@@ -111,6 +113,7 @@ export const useTrainingStore = create<TrainingState>()((set) => ({
   tab: 'train',
   settings: DEFAULT_FORM,
   adaptInput: false,
+  threads: 0,
   fineTune: false,
   datasets: null,
   datasetsError: null,
@@ -124,7 +127,7 @@ export const useTrainingStore = create<TrainingState>()((set) => ({
   etaSeconds: null,
   message: '',
   imagesPerSecond: null,
-  threads: null,
+  runThreads: null,
   batches: [],
   epochs: [],
   error: null,
