@@ -14,8 +14,10 @@ import { registerFusedAdamKernel } from './fused-adam';
 import { registerWasmGradKernels } from './kernels/register';
 
 export { createAdam, FusedAdamOptimizer } from './fused-adam';
+export { relaxedSimd } from './wasm-features';
 export { WASM_GRAD_KERNELS } from './kernels/register';
 import { prepareWasm, wasmThreadsInUse } from './wasm-node';
+import { relaxedSimd } from './wasm-features';
 
 /** A compute backend the engine can run on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -52,6 +54,8 @@ export interface BackendInfo {
   threads?: number;
   /** wasm only: whether the SIMD build runs. */
   simd?: boolean;
+  /** wasm only: whether our own kernels may use relaxed SIMD (fused multiply-add), see wasm-features.ts. */
+  relaxedSimd?: boolean;
   /**
    * Why this backend and not a better one, e.g. "tensorflow: Cannot find
    * package '@tensorflow/tfjs-node'". Also says when it was forced.
@@ -99,12 +103,14 @@ async function tryTensorflow(): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend failed to initialise');
 }
 
-async function tryWasm(threads: number): Promise<Pick<BackendInfo, 'threads' | 'simd' | 'kernels' | 'reason'>> {
+async function tryWasm(threads: number): Promise<Pick<BackendInfo, 'threads' | 'simd' | 'relaxedSimd' | 'kernels' | 'reason'>> {
+  // Before any of our kernels' modules is compiled (see wasm-features.ts).
+  const relaxed = relaxedSimd();
   const load = await prepareWasm(threads);
   const kernels = registerWasmGradKernels();
   registerFusedAdamKernel();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise (see the console for the Emscripten message)');
-  return { threads: await wasmThreadsInUse(), simd: load.simd, kernels, reason: load.note };
+  return { threads: await wasmThreadsInUse(), simd: load.simd, relaxedSimd: relaxed, kernels, reason: load.note };
 }
 
 async function tryCpu(): Promise<void> {
