@@ -15,7 +15,7 @@ const RELAXED_MADD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
 ]);
 
-const validates = (bytes: Uint8Array) => {
+const validates = (bytes: Uint8Array<ArrayBuffer>) => {
   try {
     return WebAssembly.validate(bytes);
   } catch {
