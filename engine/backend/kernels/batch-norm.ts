@@ -181,8 +181,10 @@ function wasmIo(backend: unknown): Io {
 
 /** The SIMD loops on this wasm backend's heap, or null (then the JS loops run). */
 function simdOf(backend: unknown): BatchNormSimd | null {
-  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory } } }).wasm;
-  return batchNormSimdFor(mod?.asm?.memory);
+  // The single-threaded builds export their memory (Module.asm.memory); the
+  // threaded one (engine/backend/wasm-node.ts) keeps its shared memory in Module.wasmMemory.
+  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory } }).wasm;
+  return batchNormSimdFor(mod?.asm?.memory ?? mod?.wasmMemory);
 }
 
 /** Byte offset of a tensor on the wasm heap. */

@@ -18,7 +18,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { BN_TRAIN_KERNEL, batchNormTrain, fusedBatchNormAvailable } from '../../../engine/backend/kernels/batch-norm';
-import { batchNormSimdFor, batchNormSimdModuleBytes } from '../../../engine/backend/kernels/batch-norm-simd';
+import { batchNormSimdFor, batchNormSimdModuleBytes, blockBytesFor } from '../../../engine/backend/kernels/batch-norm-simd';
 import { registerCustomLayers } from '../../../engine/layers/tfjs-classes';
 
 function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
@@ -135,6 +135,18 @@ describe('fused BatchNorm kernels vs the CPU backend autodiff of tf.moments + tf
     const mem = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
     expect(WebAssembly.validate(batchNormSimdModuleBytes(false))).toBe(true);
     expect(batchNormSimdFor(mem)).not.toBeNull();
+  });
+
+  it('the SIMD module also binds to a shared memory (the threaded wasm build) and computes there', () => {
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const simd = batchNormSimdFor(mem);
+    expect(simd).not.toBeNull();
+    // Two rows of 4 channels at byte 0, shift 0 at 64, f64 sums at 128.
+    const f = new Float32Array(mem.buffer);
+    f.set([1, 2, 3, 4, 5, 6, 7, 8]);
+    new Float64Array(mem.buffer, 128, 8).fill(0);
+    simd!.moments(0, 2, 16, blockBytesFor(16), 64, 128);
+    expect(Array.from(new Float64Array(mem.buffer, 128, 8))).toEqual([6, 8, 10, 12, 26, 40, 58, 80]);
   });
 
   for (const backend of BACKENDS) {
