@@ -16,9 +16,16 @@
  *   through the registered kernel, which uses it for strided layers) against
  *   the CPU backend's Conv2DBackpropInput, or the definition when dilated.
  *
+ * Relaxed SIMD is switched on for this file (Node 20 has it behind a V8
+ * flag), so the convolution cases run the fused multiply-add variant, as in
+ * Electron; grad-kernels.test.ts runs the plain one (Node's default). The
+ * kernel test below runs both explicitly.
+ *
  * Tolerance: |wasm − ref| ≤ 1e-4 · max(1, max|ref|): float32 sums of up to
  * ~2,000 products in a different order.
  */
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
@@ -163,12 +170,14 @@ describe('in-place Conv2DBackpropFilter on wasm', () => {
   });
 
   it('compiles the SIMD kernels against the backend heap (none without a memory)', () => {
-    expect(simdGemmFor(backend().wasm.asm.memory)).not.toBeNull();
+    expect(simdGemmFor(backend().wasm.asm.memory, 'plain')?.variant).toBe('plain');
+    expect(simdGemmFor(backend().wasm.asm.memory, 'fma')?.variant).toBe('fma');
+    expect(simdGemmFor(backend().wasm.asm.memory)?.variant).toBe('fma'); // 'auto' prefers the fused one
     expect(simdGemmFor(undefined)).toBeNull();
   });
 
-  it('SIMD kernel: every tile shape and a walk with negative skips match a plain loop', () => {
-    const g = simdGemmFor(backend().wasm.asm.memory)!;
+  it.each(['plain', 'fma'] as const)('SIMD kernel (%s): every tile shape and a walk with negative skips match a plain loop', (variant) => {
+    const g = simdGemmFor(backend().wasm.asm.memory, variant)!;
     // A source buffer; rows start at scattered offsets and walk imgs × rows × wo steps.
     const walk = { wo: 5, rows: 3, imgs: 2, aStep: 3 * 4, aRowSkip: -7 * 4, aImgSkip: 11 * 4 };
     const steps = walk.wo * walk.rows * walk.imgs;
