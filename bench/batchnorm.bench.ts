@@ -6,7 +6,10 @@
  * templates/resnet20-cifar.json with engine/train/build-model (so it uses our
  * BatchNormalization class), Adam through createAdam, as the trainer does.
  *
- *   npx tsx bench/batchnorm.bench.ts [--batch 64] [--steps 3] [--rounds 2] [--profile]
+ *   npx tsx bench/batchnorm.bench.ts [--batch 64] [--steps 3] [--rounds 2] [--profile] [--only fused|tfjs]
+ *
+ * --only runs one mode in this process (for its peak RSS, which a shared
+ * process cannot separate); the default alternates both.
  *
  * Prints JSON: per mode the process CPU ms per step (median of the rounds,
  * each round the mean of `steps` steps after a warm-up), the ratio, and with
@@ -32,6 +35,13 @@ const BATCH = arg('batch', 64);
 const STEPS = arg('steps', 3);
 const ROUNDS = arg('rounds', 2);
 const PROFILE = process.argv.includes('--profile');
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  if (i < 0) return null;
+  const v = process.argv[i + 1];
+  if (v !== 'fused' && v !== 'tfjs') throw new Error(`--only takes 'fused' or 'tfjs', got '${v}'`);
+  return v;
+})();
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -39,6 +49,7 @@ const cpuMs = () => {
 };
 
 type Mode = 'fused' | 'tfjs';
+const MODES: Mode[] = ONLY ? [ONLY] : ['fused', 'tfjs'];
 const setMode = (m: Mode) => {
   if (m === 'tfjs') process.env.CNN_FUSED_BATCHNORM = '0';
   else delete process.env.CNN_FUSED_BATCHNORM;
@@ -65,13 +76,13 @@ async function main() {
   };
 
   // Warm-up both paths (first calls compile, allocate the heap).
-  for (const m of ['fused', 'tfjs'] as Mode[]) {
+  for (const m of MODES) {
     setMode(m);
     step();
   }
   const perStep: Record<Mode, number[]> = { fused: [], tfjs: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const m of (r % 2 === 0 ? ['tfjs', 'fused'] : ['fused', 'tfjs']) as Mode[]) {
+    for (const m of r % 2 === 0 ? [...MODES].reverse() : MODES) {
       setMode(m);
       step();
       const t0 = cpuMs();
@@ -79,12 +90,12 @@ async function main() {
       perStep[m].push((cpuMs() - t0) / STEPS);
     }
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const median = (v: number[]) => (v.length === 0 ? NaN : [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]);
 
   let profile: Record<Mode, Record<string, { ms: number; calls: number }>> | undefined;
   if (PROFILE) {
     profile = { fused: {}, tfjs: {} };
-    for (const m of ['fused', 'tfjs'] as Mode[]) {
+    for (const m of MODES) {
       setMode(m);
       // tf.profile times kernels in wall ms; take CPU time around each kernel instead.
       const table = profile[m];
@@ -120,6 +131,7 @@ async function main() {
     }
   }
   setMode('fused');
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
   const fused = median(perStep.fused);
   const base = median(perStep.tfjs);
@@ -139,6 +151,9 @@ async function main() {
       speedup: +(base / fused).toFixed(3),
       allRounds: perStep,
     },
+    /** Of the whole process: meaningful per mode only with --only. */
+    peakRssMB,
+    only: ONLY,
     profile,
     cpus: os.cpus().length,
     loadavg: os.loadavg().map((v) => +v.toFixed(2)),
