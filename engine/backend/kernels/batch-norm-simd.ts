@@ -6,8 +6,8 @@
  * to its build, but a second, tiny wasm module can import the backend's
  * WebAssembly.Memory and loop over tensors in place. The module is assembled
  * here from bytes (about a kilobyte; no toolchain needed), so the source of
- * truth is this file. The tensors are NHWC (rows of C floats, channels
- * innermost, C a multiple of 4); each function makes one pass over its
+ * truth is this file. The tensors are NHWC (rows of C ≥ 4 floats, channels
+ * innermost); each function makes one pass over its
  * tensors, cache-blocked (see blockedLoop) so that a group of four channels
  * keeps its accumulators or coefficients in v128 registers while walking the
  * rows of a block. Per-channel coefficients come in, and float64 sums go out,
@@ -31,7 +31,7 @@ const V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74, i32GeU: 0x4f, i32LtU: 0x49, select: 0x1b,
+  i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Shl: 0x74, i32GeU: 0x4f, i32LtU: 0x49, select: 0x1b,
 } as const;
 // SIMD opcodes follow the 0xFD prefix as LEB128 u32.
 const simd = {
@@ -107,36 +107,46 @@ class Fn {
  * per-group walks stay in L1/L2 and each tensor streams from memory once:
  *
  *   for (blk = 0; blk < M·rowBytes; blk += blockBytes)
- *     for (g = 0; g < rowBytes; g += 16)            // one group of 4 channels
+ *     for (g of 0, 16, …, rowBytes − 16)            // groups of 4 channels; the last one
+ *                                                    //   overlaps its neighbour when 4 ∤ C
  *       pre(g)                                       // group's coefficients / accumulators into registers
  *       for (o = blk + g; o < min(blk + blockBytes, M·rowBytes); o += rowBytes) body(o)
  *       post(g)                                      // accumulators back to memory
  *
- * `o` and `g` are byte offsets (i32 locals) relative to the tensors' starts.
+ * `o` and `g` are byte offsets (i32 locals) relative to the tensors' starts;
+ * `ga` counts groups in 16-byte steps without the overlap (16·k for group k):
+ * accumulators are addressed by it, so the overlapping last group has slots
+ * of its own and no channel is summed twice.
  */
 function blockedLoop(
   fn: Fn, p: { M: number; rowBytes: number; blockBytes: number },
-  pre: (g: number) => void, body: (o: number) => void, post: (g: number) => void,
+  pre: (g: number, ga: number) => void, body: (o: number) => void, post: (g: number, ga: number) => void,
 ): void {
-  const [blk, blkEnd, end, g, o] = [fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32)];
+  const [blk, blkEnd, end, g, o, lastG, ga] = [fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32), fn.local(I32)];
   fn.get(p.M).get(p.rowBytes).emit(op.i32Mul).set(end);
+  fn.get(p.rowBytes).emit(op.i32Const, 16, op.i32Sub).set(lastG);
   fn.emit(op.block, 0x40, op.loop, 0x40);
   fn.get(blk).get(end).emit(op.i32GeU, op.brIf, 1);
   // blkEnd = min(blk + blockBytes, end)
   fn.get(blk).get(p.blockBytes).emit(op.i32Add).set(blkEnd);
   fn.get(blkEnd).get(end).get(blkEnd).get(end).emit(op.i32LtU, op.select).set(blkEnd);
   fn.emit(op.i32Const, 0).set(g);
+  fn.emit(op.i32Const, 0).set(ga);
   fn.emit(op.block, 0x40, op.loop, 0x40);
-  fn.get(g).get(p.rowBytes).emit(op.i32GeU, op.brIf, 1);
-  pre(g);
+  pre(g, ga);
   fn.get(blk).get(g).emit(op.i32Add).set(o);
   fn.emit(op.block, 0x40, op.loop, 0x40);
   fn.get(o).get(blkEnd).emit(op.i32GeU, op.brIf, 1);
   body(o);
   fn.get(o).get(p.rowBytes).emit(op.i32Add).set(o);
   fn.emit(op.br, 0, op.end, op.end);
-  post(g);
+  post(g, ga);
+  // Last group done? Else g = min(g + 16, lastG): when C is not a multiple of
+  // 4 the last group overlaps the one before it and recomputes the same values.
+  fn.get(g).get(lastG).emit(op.i32GeU, op.brIf, 1);
   fn.get(g).emit(op.i32Const, 16, op.i32Add).set(g);
+  fn.get(g).get(lastG).get(g).get(lastG).emit(op.i32LtU, op.select).set(g);
+  fn.get(ga).emit(op.i32Const, 16, op.i32Add).set(ga);
   fn.emit(op.br, 0, op.end, op.end);
   fn.get(blk).get(p.blockBytes).emit(op.i32Add).set(blk);
   fn.emit(op.br, 0, op.end, op.end);
@@ -188,24 +198,23 @@ function storeAcc(fn: Fn, base: number, g: number, lo: number, hi: number): void
 }
 
 function buildFunctions(): Fn[] {
-  // moments(x, M, rowBytes, blockBytes, shift, acc): acc (f64, zeroed by the
-  // caller) += [Σ(x−shift) per channel | Σ(x−shift)² per channel].
-  const moments = new Fn([I32, I32, I32, I32, I32, I32], []);
+  // moments(x, M, rowBytes, blockBytes, shift, accS, accQ): per group k
+  // (f64 slots 4k..4k+3, zeroed by the caller) accS += Σ(x−shift), accQ += Σ(x−shift)².
+  const moments = new Fn([I32, I32, I32, I32, I32, I32, I32], []);
   {
     const f = moments;
     const P = { M: 1, rowBytes: 2, blockBytes: 3 };
-    const q = plane(f, 5, 2, 2);
     const [sh, slo, shi, qlo, qhi, d] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-    blockedLoop(f, P, (g) => {
+    blockedLoop(f, P, (g, ga) => {
       addr(f, 4, g).simd(simd.load, 2, 0).set(sh);
-      loadAcc(f, 5, g, slo, shi);
-      loadAcc(f, q, g, qlo, qhi);
+      loadAcc(f, 5, ga, slo, shi);
+      loadAcc(f, 6, ga, qlo, qhi);
     }, (o) => {
       addr(f, 0, o).simd(simd.load, 2, 0).get(sh).simd(simd.f32x4Sub).set(d);
       accumulate(f, d, slo, shi, qlo, qhi);
-    }, (g) => {
-      storeAcc(f, 5, g, slo, shi);
-      storeAcc(f, q, g, qlo, qhi);
+    }, (_g, ga) => {
+      storeAcc(f, 5, ga, slo, shi);
+      storeAcc(f, 6, ga, qlo, qhi);
     });
   }
   // normalize(x, y, M, rowBytes, blockBytes, coef): coef = [mean | scale | beta] (f32 planes of C);
@@ -227,26 +236,26 @@ function buildFunctions(): Fn[] {
       f.simd(simd.store, 2, 0);
     }, () => {});
   }
-  // gradSums(dy, x, M, rowBytes, blockBytes, mean, acc): acc (f64, zeroed) += [Σdy | Σdy·(x−mean)].
-  const gradSums = new Fn([I32, I32, I32, I32, I32, I32, I32], []);
+  // gradSums(dy, x, M, rowBytes, blockBytes, mean, accG, accP): per group k
+  // (f64 slots 4k..4k+3, zeroed) accG += Σdy, accP += Σdy·(x−mean).
+  const gradSums = new Fn([I32, I32, I32, I32, I32, I32, I32, I32], []);
   {
     const f = gradSums;
     const P = { M: 2, rowBytes: 3, blockBytes: 4 };
-    const q = plane(f, 6, 3, 2);
     const [m, glo, ghi, plo, phi, g4, p4] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-    blockedLoop(f, P, (g) => {
+    blockedLoop(f, P, (g, ga) => {
       addr(f, 5, g).simd(simd.load, 2, 0).set(m);
-      loadAcc(f, 6, g, glo, ghi);
-      loadAcc(f, q, g, plo, phi);
+      loadAcc(f, 6, ga, glo, ghi);
+      loadAcc(f, 7, ga, plo, phi);
     }, (o) => {
       addr(f, 0, o).simd(simd.load, 2, 0).set(g4);
       f.get(g4);
       addr(f, 1, o).simd(simd.load, 2, 0).get(m).simd(simd.f32x4Sub).simd(simd.f32x4Mul).set(p4);
       accumulate(f, g4, glo, ghi);
       accumulate(f, p4, plo, phi);
-    }, (g) => {
-      storeAcc(f, 6, g, glo, ghi);
-      storeAcc(f, q, g, plo, phi);
+    }, (_g, ga) => {
+      storeAcc(f, 6, ga, glo, ghi);
+      storeAcc(f, 7, ga, plo, phi);
     });
   }
   // gradInput(dy, x, dx, M, rowBytes, blockBytes, coef): coef = [mean | a | b | k];
@@ -297,16 +306,26 @@ export function batchNormSimdModuleBytes(shared: boolean): Uint8Array<ArrayBuffe
 
 /**
  * The exported loops. All pointers are byte offsets into the imported memory;
- * rowBytes = 4·C (C a multiple of 4); blockBytes a multiple of rowBytes (the
- * cache block); coefficient blocks are consecutive float32 planes of C values,
- * accumulator blocks consecutive float64 planes of C values.
+ * rowBytes = 4·C (C ≥ 4); blockBytes a multiple of rowBytes (the
+ * cache block); coefficient blocks are consecutive float32 planes of C values;
+ * accumulators are float64 arrays of 4·ceil(C/4) slots, group k in slots
+ * 4k..4k+3 (so the last group holds channels C−4..C−1): see accSlot.
  */
 export interface BatchNormSimd {
-  moments(x: number, M: number, rowBytes: number, blockBytes: number, shift: number, acc: number): void;
+  moments(x: number, M: number, rowBytes: number, blockBytes: number, shift: number, accS: number, accQ: number): void;
   normalize(x: number, y: number, M: number, rowBytes: number, blockBytes: number, coef: number): void;
-  gradSums(dy: number, x: number, M: number, rowBytes: number, blockBytes: number, mean: number, acc: number): void;
+  gradSums(dy: number, x: number, M: number, rowBytes: number, blockBytes: number, mean: number, accG: number, accP: number): void;
   gradInput(dy: number, x: number, dx: number, M: number, rowBytes: number, blockBytes: number, coef: number): void;
 }
+
+/** The accumulator slot of channel c (of C ≥ 4): its group's slot, the last group covering C−4..C−1. */
+export function accSlot(c: number, C: number): number {
+  const lastStart = 4 * (Math.ceil(C / 4) - 1);
+  return c < lastStart ? c : lastStart + c - (C - 4);
+}
+
+/** Accumulator slots per array for C channels. */
+export const accSlots = (C: number) => 4 * Math.ceil(C / 4);
 
 /** Block size in bytes for rows of rowBytes: about 16 KiB per tensor, whole rows. */
 export function blockBytesFor(rowBytes: number): number {

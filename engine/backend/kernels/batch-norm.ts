@@ -30,7 +30,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-ops';
-import { type BatchNormSimd, batchNormSimdFor, blockBytesFor } from './batch-norm-simd';
+import { type BatchNormSimd, accSlot, accSlots, batchNormSimdFor, blockBytesFor } from './batch-norm-simd';
 
 type TF = typeof tfjs;
 
@@ -203,17 +203,18 @@ function scratch(b: WasmBackendLike, floats: number): { t: tfjs.TensorInfo; off:
 const f64View = (b: WasmBackendLike, off: number, n: number) => new Float64Array(b.wasm.HEAPU8.buffer, off, n);
 const f32View = (b: WasmBackendLike, off: number, n: number) => new Float32Array(b.wasm.HEAPU8.buffer, off, n);
 
-/** Forward on wasm with the SIMD loops (channels a multiple of 4). */
+/** Forward on wasm with the SIMD loops (at least 4 channels). */
 function forwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<string, tfjs.TensorInfo>, epsilon: number): tfjs.TensorInfo[] {
   const { x, gamma, beta } = inputs;
   const C = channelsOf(x);
   const M = tfSize(x.shape) / C;
   const [y, mean, variance] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
-  // Scratch: shift (C f32) | sums (2C f64) | coefficients mean, scale, beta (3C f32).
-  const sc = scratch(b, C + 4 * C + 3 * C);
-  const shiftOff = sc.off;
-  const accOff = sc.off + 4 * C;
-  const coefOff = accOff + 16 * C;
+  // Scratch: sums Σd, Σd² (S f64 each, first so they stay 8-byte aligned) | shift (C f32) | coefficients mean, scale, beta (3C f32).
+  const S = accSlots(C);
+  const sc = scratch(b, 4 * S + C + 3 * C);
+  const accOff = sc.off;
+  const shiftOff = accOff + 16 * S;
+  const coefOff = shiftOff + 4 * C;
   const rowBytes = 4 * C;
   const block = blockBytesFor(rowBytes);
   // Views after every allocation (growing the heap detaches older ones).
@@ -221,16 +222,17 @@ function forwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<str
   const shift = f32View(b, shiftOff, C);
   if (M > 0) shift.set(xv.subarray(0, C));
   else shift.fill(0);
-  f64View(b, accOff, 2 * C).fill(0);
-  simd.moments(heapOffset(b, x), M, rowBytes, block, shiftOff, accOff);
-  const acc = f64View(b, accOff, 2 * C);
+  f64View(b, accOff, 2 * S).fill(0);
+  simd.moments(heapOffset(b, x), M, rowBytes, block, shiftOff, accOff, accOff + 8 * S);
+  const acc = f64View(b, accOff, 2 * S);
   const gv = b.typedArrayFromHeap(gamma) as Float32Array;
   const bv = b.typedArrayFromHeap(beta) as Float32Array;
   const mv = b.typedArrayFromHeap(mean) as Float32Array;
   const vv = b.typedArrayFromHeap(variance) as Float32Array;
   const coef = f32View(b, coefOff, 3 * C);
   for (let c = 0; c < C; c++) {
-    const [m, v] = momentsOf(acc[c], acc[C + c], shift[c], M);
+    const slot = accSlot(c, C);
+    const [m, v] = momentsOf(acc[slot], acc[S + slot], shift[c], M);
     mv[c] = m;
     vv[c] = v;
     coef[c] = mv[c];
@@ -242,21 +244,22 @@ function forwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<str
   return [y, mean, variance];
 }
 
-/** Backward on wasm with the SIMD loops (channels a multiple of 4). */
+/** Backward on wasm with the SIMD loops (at least 4 channels). */
 function backwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<string, tfjs.TensorInfo>, epsilon: number): tfjs.TensorInfo[] {
   const { dy, x, gamma, mean, variance, dmean, dvariance } = inputs;
   const C = channelsOf(x);
   const M = tfSize(x.shape) / C;
   const [dx, dgamma, dbeta] = [b.makeOutput(x.shape, 'float32'), b.makeOutput([C], 'float32'), b.makeOutput([C], 'float32')];
-  // Scratch: sums (2C f64) | coefficients mean, a, b, k (4C f32).
-  const sc = scratch(b, 4 * C + 4 * C);
+  // Scratch: sums Σdy, Σdy·(x−mean) (S f64 each) | coefficients mean, a, b, k (4C f32).
+  const S = accSlots(C);
+  const sc = scratch(b, 4 * S + 4 * C);
   const accOff = sc.off;
-  const coefOff = sc.off + 16 * C;
+  const coefOff = sc.off + 16 * S;
   const rowBytes = 4 * C;
   const block = blockBytesFor(rowBytes);
-  f64View(b, accOff, 2 * C).fill(0);
-  simd.gradSums(heapOffset(b, dy), heapOffset(b, x), M, rowBytes, block, heapOffset(b, mean), accOff);
-  const acc = f64View(b, accOff, 2 * C);
+  f64View(b, accOff, 2 * S).fill(0);
+  simd.gradSums(heapOffset(b, dy), heapOffset(b, x), M, rowBytes, block, heapOffset(b, mean), accOff, accOff + 8 * S);
+  const acc = f64View(b, accOff, 2 * S);
   const gv = b.typedArrayFromHeap(gamma) as Float32Array;
   const mv = b.typedArrayFromHeap(mean) as Float32Array;
   const vv = b.typedArrayFromHeap(variance) as Float32Array;
@@ -266,7 +269,8 @@ function backwardSimd(b: WasmBackendLike, simd: BatchNormSimd, inputs: Record<st
   const dbv = b.typedArrayFromHeap(dbeta) as Float32Array;
   const coef = f32View(b, coefOff, 4 * C);
   for (let c = 0; c < C; c++) {
-    const r = gradCoefficients(acc[c], acc[C + c], gv[c], vv[c], dmv ? dmv[c] : 0, dvv ? dvv[c] : 0, M, epsilon);
+    const slot = accSlot(c, C);
+    const r = gradCoefficients(acc[slot], acc[S + slot], gv[c], vv[c], dmv ? dmv[c] : 0, dvv ? dvv[c] : 0, M, epsilon);
     dgv[c] = r.dgamma;
     dbv[c] = r.dbeta;
     coef[c] = mv[c];
@@ -290,7 +294,7 @@ const IMPLS: Record<(typeof BN_TRAIN_BACKENDS)[number], { forward: KernelImpl; b
   wasm: {
     forward: (backend, inputs, eps) => {
       const simd = simdAllowed() ? simdOf(backend) : null;
-      if (simd && channelsOf(inputs.x) % 4 === 0 && inputs.x.dtype === 'float32') {
+      if (simd && channelsOf(inputs.x) >= 4) {
         checkFloat(BN_TRAIN_KERNEL, inputs);
         return forwardSimd(backend as WasmBackendLike, simd, inputs, eps);
       }
@@ -298,7 +302,7 @@ const IMPLS: Record<(typeof BN_TRAIN_BACKENDS)[number], { forward: KernelImpl; b
     },
     backward: (backend, inputs, eps) => {
       const simd = simdAllowed() ? simdOf(backend) : null;
-      if (simd && channelsOf(inputs.x) % 4 === 0) {
+      if (simd && channelsOf(inputs.x) >= 4) {
         checkFloat(BN_TRAIN_GRAD_KERNEL, inputs);
         return backwardSimd(backend as WasmBackendLike, simd, inputs, eps);
       }
