@@ -41,16 +41,21 @@ export interface ConvGeometry {
 /** Output pixels per block of the reduction (see the file comment). */
 const BLOCK_PIXELS = 2048;
 
-/** Backend internals used here: the WebAssembly.Memory of the heap. */
+/**
+ * Backend internals used here: the WebAssembly.Memory of the heap (exported
+ * as Module.asm.memory by the single-threaded builds; the threaded one keeps
+ * its shared memory in Module.wasmMemory, see engine/backend/wasm-node.ts).
+ */
 interface MemoryBackend extends WasmBackendLike {
-  wasm: WasmBackendLike['wasm'] & { asm?: { memory?: WebAssembly.Memory } };
+  wasm: WasmBackendLike['wasm'] & { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
 }
 
 const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
 
 /** The SIMD kernels for this backend's heap, or null (then use the legacy kernel). */
 export function filterGradKernels(b: WasmBackendLike): SimdGemm | null {
-  return simdGemmFor((b as MemoryBackend).wasm.asm?.memory);
+  const mod = (b as MemoryBackend).wasm;
+  return simdGemmFor(mod.asm?.memory ?? mod.wasmMemory);
 }
 
 /** How a layer's filter gradient walks x (chosen from the shape alone). */

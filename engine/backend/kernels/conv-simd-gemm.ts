@@ -30,10 +30,10 @@
  * The module is assembled here from a few opcodes (no toolchain needed) and
  * instantiated against the backend's WebAssembly.Memory, so it sees the same
  * heap as tfjs's kernels, growth included. Two variants: with relaxed SIMD's
- * fused multiply-add (~35 GFLOPS here) where the engine has it (Electron,
- * Chromium, Node ≥ 22; Node 20 with CNN_WASM_RELAXED_SIMD=1), otherwise
- * f32x4.mul + f32x4.add (~27 GFLOPS).
+ * fused multiply-add (~35 GFLOPS here) where allowed (see simdGemmFor),
+ * otherwise f32x4.mul + f32x4.add (~27 GFLOPS).
  */
+import { relaxedSimd } from '../wasm-features';
 
 // --- a minimal WebAssembly binary writer ---------------------------------
 
@@ -140,10 +140,12 @@ function kernelBody(mr: number, nr: number, fma: boolean): number[] {
 }
 
 /** The module: one function type per mr, functions g{mr}x{nr}, memory imported as env.memory. */
-function assemble(fma: boolean): Uint8Array<ArrayBuffer> {
+function assemble(fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const mrs = Array.from({ length: MAX_MR }, (_, k) => k + 1);
   const types = mrs.map((mr) => [0x60, ...vec(Array.from({ length: mr + TAIL_PARAMS }, () => [I32])), 0]);
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]]);
+  // A shared memory (the threaded build's) must be imported as shared, with a maximum (4 GiB here).
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...limits]]);
   const funcs: { name: string; type: number; body: number[] }[] = [];
   for (const mr of mrs) for (const nr of TILE_NRS) funcs.push({ name: `g${mr}x${nr}`, type: mr - 1, body: kernelBody(mr, nr, fma) });
   return new Uint8Array([
@@ -174,46 +176,38 @@ export interface SimdGemm {
  */
 export type SimdVariant = 'auto' | 'fma' | 'plain';
 
-const compiled = new Map<'fma' | 'plain', WebAssembly.Module | null>();
+type Key = `${'fma' | 'plain'}/${'shared' | 'own'}`;
+const compiled = new Map<Key, WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, Map<'fma' | 'plain', SimdGemm>>();
 
-/**
- * CNN_WASM_RELAXED_SIMD=1 under Node: turn on V8's relaxed-SIMD flag before
- * compiling (Node 20's V8 has it behind --experimental-wasm-relaxed-simd,
- * which NODE_OPTIONS does not accept). Electron / Chromium and Node ≥ 22
- * have it on already. Opt-in because it flips an experimental engine flag.
- */
-function maybeEnableRelaxedSimd() {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (m: string) => unknown } }).process;
-  if (proc?.env?.CNN_WASM_RELAXED_SIMD !== '1') return;
-  const v8 = proc.getBuiltinModule?.('node:v8') as { setFlagsFromString(f: string): void } | undefined;
-  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
-}
-
-function moduleFor(v: 'fma' | 'plain'): WebAssembly.Module | null {
-  if (!compiled.has(v)) {
-    if (v === 'fma') maybeEnableRelaxedSimd();
+function moduleFor(v: 'fma' | 'plain', shared: boolean): WebAssembly.Module | null {
+  const key: Key = `${v}/${shared ? 'shared' : 'own'}`;
+  if (!compiled.has(key)) {
     try {
-      compiled.set(v, new WebAssembly.Module(assemble(v === 'fma')));
+      compiled.set(key, new WebAssembly.Module(assemble(v === 'fma', shared)));
     } catch {
-      compiled.set(v, null); // this engine lacks (relaxed) SIMD
+      compiled.set(key, null); // this engine lacks (relaxed) SIMD
     }
   }
-  return compiled.get(v) ?? null;
+  return compiled.get(key) ?? null;
 }
 
 /**
- * The kernels bound to `memory` (the wasm backend's heap), or null when this
- * JavaScript engine cannot compile them (no wasm SIMD, or no relaxed SIMD for
- * 'fma'); callers then fall back to XNNPACK.
+ * The kernels bound to `memory` (the wasm backend's heap, its own or the
+ * threaded build's shared one), or null when this JavaScript engine cannot
+ * compile them (no wasm SIMD, or no relaxed SIMD for 'fma'); callers then
+ * fall back to XNNPACK. 'auto' uses fma when relaxedSimd() allows it
+ * (engine/backend/wasm-features.ts: on in Electron, turned on by initBackend
+ * under Node 20, off with CNN_WASM_RELAXED=0).
  */
 export function simdGemmFor(memory: WebAssembly.Memory | undefined, variant: SimdVariant = 'auto'): SimdGemm | null {
   if (memory == null) return null;
-  const order: ('fma' | 'plain')[] = variant === 'auto' ? ['fma', 'plain'] : [variant];
+  const order: ('fma' | 'plain')[] = variant !== 'auto' ? [variant] : relaxedSimd() ? ['fma', 'plain'] : ['plain'];
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   for (const v of order) {
     const have = instances.get(memory)?.get(v);
     if (have) return have;
-    const mod = moduleFor(v);
+    const mod = moduleFor(v, shared);
     if (mod == null) continue;
     const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, TileKernel>;
     const g: SimdGemm = { variant: v, tile: (mr, nr) => ex[`g${mr}x${nr}`] };

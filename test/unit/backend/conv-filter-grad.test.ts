@@ -212,6 +212,26 @@ describe('in-place Conv2DBackpropFilter on wasm', () => {
     }
   });
 
+  it.each(['plain', 'fma'] as const)('SIMD kernel (%s) on a shared memory (the threaded build keeps its heap in one)', (variant) => {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 64, shared: true });
+    const g = simdGemmFor(memory, variant)!;
+    expect(g.variant).toBe(variant);
+    const f = new Float32Array(memory.buffer);
+    const M = 7, N = 11, K = 19;
+    const A = 0, B = 4096, C = 8192; // float offsets
+    f.set(values(M * K, 1), A);
+    f.set(values(K * N, 2), B);
+    f.fill(0, C, C + M * N);
+    simdAccumulate(g, Array.from({ length: M }, (_, m) => (A + m * K) * 4), M, N, { wo: K, rows: 1, imgs: 1, aStep: 4, aRowSkip: 0, aImgSkip: 0 }, B * 4, N * 4, C * 4, N * 4);
+    const expected = new Float32Array(M * N);
+    for (let m = 0; m < M; m++) for (let q = 0; q < N; q++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += f[A + m * K + k] * f[B + k * N + q];
+      expected[m * N + q] = acc;
+    }
+    expectClose(f.subarray(C, C + M * N), expected, 'shared memory product');
+  });
+
   it('plans a padded copy only where the forward pass reads outside x', () => {
     const g = (H: number, k: number, s: number, pt: number, Ho: number) => ({ kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, pt, pl: pt, H, W: H, Ho, Wo: Ho });
     expect(planFilterGrad(g(32, 3, 1, 0, 30), 64).padded).toBe(false); // valid
