@@ -228,12 +228,14 @@ function fullConvSetup(b: WasmBackendLike, dy: tf.TensorInfo, g: GradGeometry) {
  * dimRoundingMode, inputShape, dilations?}. Returns dx [N,H,W,Ci], or null
  * when the geometry needs the generic kernel.
  *
- * Strided layers ('auto'): our wasm SIMD multiply-accumulate over the
- * contributing taps only (conv-input-grad.ts), 2.5–3× faster than the
- * previous kernel, which multiplied the stride-dilated dy (3/4 zeros for
- * stride 2). Stride 1 ('auto'): the previous kernel, an XNNPACK convolution
- * of dy with the flipped filter — measured as fast as ours there (within
- * ±5 % on the benchmark layers, slower for < 8 input channels).
+ * 'auto' picks by shape (bench/conv-grads.bench.ts): our wasm SIMD
+ * multiply-accumulate over the contributing taps only (conv-input-grad.ts)
+ * for strided layers (2.5–3× faster than the previous kernel, which
+ * multiplied the stride-dilated dy: 3/4 zeros for stride 2) and for
+ * stride-1 layers with ≥ 16 input channels and a reduction kh·kw·Co ≥ 256
+ * (1.2–1.35× faster); otherwise the previous kernel, an XNNPACK convolution
+ * of dy with the flipped filter (ours loses there: few output columns or
+ * short reductions leave its per-tile call overhead exposed).
  * `impl: 'in-place'` forces ours, 'legacy' the previous one.
  */
 export function conv2dBackpropInput(
@@ -242,7 +244,9 @@ export function conv2dBackpropInput(
 ): tf.TensorInfo | null {
   checkNHWC('Conv2DBackpropInput', attrs);
   const g = geometry(attrs.inputShape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
-  const ours = impl === 'in-place' || (impl === 'auto' && (g.sh > 1 || g.sw > 1));
+  const ci = filter.shape[2];
+  const co = filter.shape[3];
+  const ours = impl === 'in-place' || (impl === 'auto' && (g.sh > 1 || g.sw > 1 || (ci >= 16 && g.kh * g.kw * co >= 256)));
   const simd = ours && dy.dtype === 'float32' && filter.dtype === 'float32' ? filterGradKernels(b) : null;
   if (simd != null) return inputGradInPlace(b, simd, dy, filter, g, attrs.inputShape[0]);
   const setup = fullConvSetup(b, dy, g);
