@@ -7,10 +7,9 @@
  * WebAssembly.Memory and loop over tensors in place. The module is assembled
  * here from bytes (about a kilobyte; no toolchain needed), so the source of
  * truth is this file. The tensors are NHWC (rows of C ≥ 4 floats, channels
- * innermost); each function makes one pass over its
- * tensors, cache-blocked (see blockedLoop) so that a group of four channels
- * keeps its accumulators or coefficients in v128 registers while walking the
- * rows of a block. Per-channel coefficients come in, and float64 sums go out,
+ * innermost); each function makes one pass over its tensors, cache-blocked
+ * (see blockedLoop) so that a group of four channels keeps its accumulators
+ * or coefficients in v128 registers while walking the rows of a block. Per-channel coefficients come in, and float64 sums go out,
  * through a small scratch block the caller allocates on the heap; the JS side
  * does the per-channel arithmetic (C values) in float64.
  *
@@ -25,12 +24,11 @@
 
 // Value types and opcodes (WebAssembly core + SIMD 128).
 const I32 = 0x7f;
-const F32 = 0x7d;
 const F64 = 0x7c;
 const V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  localGet: 0x20, localSet: 0x21,
   i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Shl: 0x74, i32GeU: 0x4f, i32LtU: 0x49, select: 0x1b,
 } as const;
 // SIMD opcodes follow the 0xFD prefix as LEB128 u32.
