@@ -119,7 +119,7 @@ export function conv2dBackpropFilter(
   impl: ConvGradImpl = 'auto',
 ): tf.TensorInfo {
   checkNHWC('Conv2DBackpropFilter', attrs);
-  const simd = impl !== 'legacy' ? filterGradKernels(b) : null;
+  const simd = impl !== 'legacy' && x.dtype === 'float32' && dy.dtype === 'float32' ? filterGradKernels(b) : null;
   if (simd == null) return conv2dBackpropFilterLegacy(b, x, dy, attrs);
   const g = geometry(x.shape, attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
   const [, , ci, co] = attrs.filterShape;
