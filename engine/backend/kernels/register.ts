@@ -17,6 +17,7 @@ import {
 import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, registerBatchNormKernels } from './batch-norm';
+import { conv2dForward, fusedConv2dForward } from './conv-forward';
 
 type Attrs = Record<string, unknown>;
 
@@ -79,6 +80,17 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
       }
       return out;
     },
+  },
+  {
+    // Forward convolution: our SIMD implicit GEMM where conv-forward.ts's shape rule says it wins, else XNNPACK.
+    kernelName: 'Conv2D',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => conv2dForward(b, inputs, a, fallback),
+  },
+  {
+    kernelName: 'FusedConv2D',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => fusedConv2dForward(b, inputs, a, fallback),
   },
   {
     kernelName: 'BatchMatMul',
