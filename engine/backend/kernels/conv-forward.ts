@@ -307,6 +307,9 @@ function copyPadded(
 
 type Attrs = Record<string, unknown>;
 
+/** Calls of the registered kernels by route since start (tests check which route a case took). */
+export const forwardCalls = { ours: 0, xnnpack: 0 };
+
 /** Geometry from tfjs attributes, or null when this file does not handle them. */
 function geometryOf(x: tf.TensorInfo, filter: tf.TensorInfo, a: Attrs): ForwardGeometry | null {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
@@ -328,6 +331,7 @@ function geometryOf(x: tf.TensorInfo, filter: tf.TensorInfo, a: Attrs): ForwardG
 }
 
 const callFallback = (fallback: tf.KernelFunc | null, name: string, inputs: Record<string, tf.TensorInfo>, a: Attrs, b: WasmBackendLike) => {
+  forwardCalls.xnnpack++;
   if (fallback == null) throw new Error(`${name}: no wasm kernel for these attributes`);
   return fallback({ inputs, attrs: a as tf.NamedAttrMap, backend: b as never }) as tf.TensorInfo;
 };
@@ -341,6 +345,7 @@ export function conv2dForward(
   const plan = g ? planForward(g) : 'xnnpack';
   const k = plan !== 'xnnpack' ? forwardKernels(b) : null;
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'Conv2D', inputs, a, b);
+  forwardCalls.ours++;
   return conv2dForwardInPlace(b, k, x, filter, null, g, 'linear');
 }
 
@@ -357,5 +362,6 @@ export function fusedConv2dForward(
   const plan = g && biasOk ? planForward(g) : 'xnnpack';
   const k = plan !== 'xnnpack' ? forwardKernels(b) : null;
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'FusedConv2D', inputs, a, b);
+  forwardCalls.ours++;
   return conv2dForwardInPlace(b, k, x, filter, bias ?? null, g, act as ForwardActivation);
 }
