@@ -9,10 +9,15 @@
  * is a subclass, so getConfig/serialisation and the moment variables are
  * unchanged); on other backends it is exactly tf.train.adam.
  *
+ * The update runs as a wasm SIMD loop (elementwise-simd.ts, float32,
+ * operation for operation tfjs's formula) where the engine has SIMD, as a
+ * float64 JS loop otherwise or with CNN_WASM_ELEMENTWISE=0.
+ *
  * Use: `const opt = createAdam(tf, 1e-3)` wherever `tf.train.adam(1e-3)` was.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './kernels/wasm-ops';
+import { elementwiseSimdOf } from './kernels/elementwise-simd';
 
 /** Name of the fused update kernel (registered for 'wasm'). */
 export const FUSED_ADAM_KERNEL = 'CnnFusedAdam';
@@ -46,6 +51,19 @@ export function registerFusedAdamKernel(): void {
       const wOut = b.makeOutput(w.shape, 'float32');
       const mOut = b.makeOutput(w.shape, 'float32');
       const vOut = b.makeOutput(w.shape, 'float32');
+      const { beta1, beta2, epsilon, learningRate } = a;
+      const c1 = 1 - beta1;
+      const c2 = 1 - beta2;
+      const bc1 = a.oneMinusAccBeta1;
+      const bc2 = a.oneMinusAccBeta2;
+      const n = w.shape.reduce((p, q) => p * q, 1);
+      const simd = elementwiseSimdOf(b);
+      const n4 = simd ? n - (n % 4) : 0;
+      if (simd && n4 > 0) {
+        const off = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+        simd.adam(off(w), off(g), off(m), off(v), off(wOut), off(mOut), off(vOut), 4 * n4, beta1, c1, beta2, c2, bc1, bc2, epsilon, -learningRate);
+      }
+      if (n4 === n) return [wOut, mOut, vOut];
       // Views after the allocations: growing the heap detaches older views.
       const W = b.typedArrayFromHeap(w) as Float32Array;
       const G = b.typedArrayFromHeap(g) as Float32Array;
@@ -54,17 +72,11 @@ export function registerFusedAdamKernel(): void {
       const W2 = b.typedArrayFromHeap(wOut) as Float32Array;
       const M2 = b.typedArrayFromHeap(mOut) as Float32Array;
       const V2 = b.typedArrayFromHeap(vOut) as Float32Array;
-      const { beta1, beta2, epsilon, learningRate } = a;
-      const c1 = 1 - beta1;
-      const c2 = 1 - beta2;
-      const bc1 = a.oneMinusAccBeta1;
-      const bc2 = a.oneMinusAccBeta2;
       // Double-precision arithmetic, rounded to float32 on store: differs from
       // the element-wise float32 kernels it replaces by rounding only.
       const inv1 = 1 / bc1;
       const inv2 = 1 / bc2;
-      const n = W.length;
-      for (let i = 0; i < n; i++) {
+      for (let i = n4; i < n; i++) {
         const gi = G[i];
         const mi = M[i] * beta1 + gi * c1;
         const vi = V[i] * beta2 + gi * gi * c2;

@@ -17,9 +17,13 @@
  *
  * The JS loops work directly on the wasm heap (Float32Array views); views are
  * taken after every allocation because growing the heap detaches them.
+ * MaxPoolGrad (2×2, stride 2) and the leading-axes Sum/Mean use the SIMD
+ * loops of elementwise-simd.ts where there are at least 4 channels/columns
+ * (CNN_WASM_ELEMENTWISE=0: the JS loops, for before/after comparisons).
  */
 import * as tf from '@tensorflow/tfjs';
 import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
+import { blockBytesFor, colSlot, elementwiseSimdOf } from './elementwise-simd';
 
 type Fallback = tf.KernelFunc | null;
 
@@ -148,6 +152,17 @@ export function maxPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   const x = b.typedArrayFromHeap(input) as Float32Array;
   const g = b.typedArrayFromHeap(dy) as Float32Array;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && pt === 0 && pl === 0 && 2 * OH <= H && 2 * OW <= W) {
+    const simd = C >= 4 ? elementwiseSimdOf(b) : null;
+    if (simd) {
+      const off = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      const [xo, go, dxo] = [off(input), off(dy), off(out)];
+      const imgBytes = 4 * H * W * C;
+      for (let n = 0; n < N; n++) {
+        simd.maxPoolGrad2x2(xo + n * imgBytes, go + n * 4 * OH * OW * C, dxo + n * imgBytes, OH, OW, 4 * W * C, 4 * C, 4 * C - 16);
+      }
+      zeroUncovered(dx, N, H, W, C, OH, OW);
+      return out;
+    }
     maxPoolGrad2x2(x, g, dx, N, H, W, C, OH, OW);
     return out;
   }
@@ -233,6 +248,16 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array, N: n
   }
 }
 
+/** Zeros the last row/column a 2×2 'valid' pool leaves outside every window (odd H or W). */
+function zeroUncovered(dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number) {
+  const rowStride = W * C;
+  for (let n = 0; n < N; n++) {
+    const xBase = n * H * rowStride;
+    if (2 * OW < W) for (let h = 0; h < 2 * OH; h++) dx.fill(0, xBase + h * rowStride + 2 * OW * C, xBase + (h + 1) * rowStride);
+    if (2 * OH < H) dx.fill(0, xBase + 2 * OH * rowStride, xBase + H * rowStride);
+  }
+}
+
 /** AvgPoolGrad: inputs {dy, input}; each window's dy spread evenly over its full (padded) size, as tfjs does. */
 export function avgPoolGrad(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
   const { dy, input } = inputs;
@@ -297,10 +322,23 @@ function reduceLeading(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>
   const outShape = attrs.keepDims ? [...axes.map(() => 1), ...keep] : keep;
   const out = b.makeOutput(outShape, 'float32');
   const acc = new Float64Array(cols);
-  const src = b.typedArrayFromHeap(x) as Float32Array;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+  const simd = cols >= 4 && rows > 1 ? elementwiseSimdOf(b) : null;
+  if (simd) {
+    // float64 accumulators in a heap scratch block (4·ceil(cols/4) slots).
+    const slots = 4 * Math.ceil(cols / 4);
+    const sc = b.makeOutput([2 * slots], 'float32');
+    const scOff = b.dataIdMap.get(sc.dataId).memoryOffset;
+    new Float64Array(b.wasm.HEAPU8.buffer, scOff, slots).fill(0);
+    simd.colSum(b.dataIdMap.get(x.dataId).memoryOffset, rows, 4 * cols, blockBytesFor(4 * cols), scOff);
+    const sums = new Float64Array(b.wasm.HEAPU8.buffer, scOff, slots);
+    for (let c = 0; c < cols; c++) acc[c] = sums[colSlot(c, cols)];
+    b.disposeData(sc.dataId);
+  } else {
+    const src = b.typedArrayFromHeap(x) as Float32Array;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+    }
   }
   if (name === 'Mean' && rows > 0) for (let c = 0; c < cols; c++) acc[c] /= rows;
   (b.typedArrayFromHeap(out) as Float32Array).set(acc);

@@ -17,6 +17,7 @@ import {
 import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, registerBatchNormKernels } from './batch-norm';
+import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
 import { conv2dForward, fusedConv2dForward } from './conv-forward';
 
 type Attrs = Record<string, unknown>;
@@ -163,6 +164,10 @@ export function registerWasmGradKernels(): string[] {
   // off on wasm at run time, see batch-norm.ts).
   registerBatchNormKernels(tf);
   if (fastPaths) names.push(BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL);
+  // Relu's gradient as one kernel (wasm + cpu; CNN_WASM_ELEMENTWISE=0 or
+  // CNN_WASM_FAST_PATHS=0 keep tfjs's formula at run time, see relu-grad.ts).
+  registerReluGrad(tf);
+  if (fastPaths) names.push(RELU_GRAD_KERNEL);
   registered = names;
   return names;
 }
