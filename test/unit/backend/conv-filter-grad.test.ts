@@ -68,7 +68,7 @@ interface Case {
   k: [number, number];
   co: number;
   s: [number, number];
-  pad: 'same' | 'valid' | number;
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
   d?: [number, number];
 }
 
@@ -101,6 +101,7 @@ const CASES: Case[] = [
   c('strides 2×1, 5×3 kernel, same', [2, 11, 7, 2], [5, 3], 3, [2, 1], 'same'),
   c('4×4 stride 3 same', [2, 10, 11, 2], 4, 9, 3, 'same'),
   c('explicit padding 2 (reads past the bottom)', [2, 6, 7, 3], 3, 6, 1, 2),
+  { name: 'explicit asymmetric pads, stride 2', x: [2, 9, 8, 3], k: [3, 3], co: 10, s: [2, 2], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   c('kernel covers the whole input', [2, 5, 5, 2], 5, 3, 1, 'valid'),
   c('1 channel, 1 filter', [2, 6, 6, 1], 2, 1, 1, 'valid'),
   c('many images per block (tiny output)', [40, 3, 3, 2], 3, 4, 1, 'valid'),
