@@ -14,6 +14,9 @@
  * - adam: one Adam update in float32, operation for operation the formula of
  *   tfjs's AdamOptimizer (so it rounds like the element-wise kernels it
  *   replaces).
+ * - transpose: 2-D float32 transpose in 4×4 blocks (tfjs-backend-wasm's
+ *   Transpose computes every index in a scalar loop, ~10 ns per element;
+ *   the dense layer's gradients transpose its weight matrix every step).
  * - maxPoolGrad2x2: 2×2, stride-2, unpadded max-pool gradient, 4 channels at
  *   a time: the first maximum (strict >, as the CPU backend) gets dy.
  *
@@ -255,7 +258,49 @@ function buildFunctions(): { name: string; fn: Fn }[] {
     f.get(r).emit(op.i32Const, 1, op.i32Add).set(r);
     f.emit(op.br, 0, op.end, op.end);
   }
+  // transpose(src, dst, R, C): dst[c][r] = src[r][c] for r < R, c < C (both
+  // multiples of 4), rows of src `srcStride` bytes, rows of dst `dstStride`
+  // bytes (so a sub-block of a larger matrix can be done); 4×4 blocks through
+  // shuffles.
+  const transpose = new Fn([I32, I32, I32, I32, I32, I32], []);
+  {
+    const f = transpose;
+    const [r, c, sp, dp] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+    const [a, b, cc, d, t0, t1, t2, t3] = Array.from({ length: 8 }, () => f.local(V128));
+    const lanes = (...ls: number[]) => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+    f.emit(op.block, 0x40, op.loop, 0x40);
+    f.get(r).get(2).emit(op.i32GeU, op.brIf, 1);
+    f.emit(op.i32Const, 0).set(c);
+    f.emit(op.block, 0x40, op.loop, 0x40);
+    f.get(c).get(3).emit(op.i32GeU, op.brIf, 1);
+    // sp = src + r·srcStride + 4c ; dp = dst + c·dstStride + 4r
+    f.get(0).get(r).get(4).emit(op.i32Mul, op.i32Add).get(c).emit(op.i32Const, 2, op.i32Shl, op.i32Add).set(sp);
+    f.get(1).get(c).get(5).emit(op.i32Mul, op.i32Add).get(r).emit(op.i32Const, 2, op.i32Shl, op.i32Add).set(dp);
+    f.get(sp).simd(simd.load, 0, 0).set(a);
+    f.get(sp).get(4).emit(op.i32Add).set(sp);
+    f.get(sp).simd(simd.load, 0, 0).set(b);
+    f.get(sp).get(4).emit(op.i32Add).set(sp);
+    f.get(sp).simd(simd.load, 0, 0).set(cc);
+    f.get(sp).get(4).emit(op.i32Add).set(sp);
+    f.get(sp).simd(simd.load, 0, 0).set(d);
+    f.get(a).get(b).simd(simd.shuffle, ...lanes(0, 4, 1, 5)).set(t0);
+    f.get(a).get(b).simd(simd.shuffle, ...lanes(2, 6, 3, 7)).set(t1);
+    f.get(cc).get(d).simd(simd.shuffle, ...lanes(0, 4, 1, 5)).set(t2);
+    f.get(cc).get(d).simd(simd.shuffle, ...lanes(2, 6, 3, 7)).set(t3);
+    f.get(dp).get(t0).get(t2).simd(simd.shuffle, ...lanes(0, 1, 4, 5)).simd(simd.store, 0, 0);
+    f.get(dp).get(5).emit(op.i32Add).set(dp);
+    f.get(dp).get(t0).get(t2).simd(simd.shuffle, ...lanes(2, 3, 6, 7)).simd(simd.store, 0, 0);
+    f.get(dp).get(5).emit(op.i32Add).set(dp);
+    f.get(dp).get(t1).get(t3).simd(simd.shuffle, ...lanes(0, 1, 4, 5)).simd(simd.store, 0, 0);
+    f.get(dp).get(5).emit(op.i32Add).set(dp);
+    f.get(dp).get(t1).get(t3).simd(simd.shuffle, ...lanes(2, 3, 6, 7)).simd(simd.store, 0, 0);
+    f.get(c).emit(op.i32Const, 4, op.i32Add).set(c);
+    f.emit(op.br, 0, op.end, op.end);
+    f.get(r).emit(op.i32Const, 4, op.i32Add).set(r);
+    f.emit(op.br, 0, op.end, op.end);
+  }
   return [
+    { name: 'transpose', fn: transpose },
     { name: 'reluGrad', fn: reluGrad },
     { name: 'colSum', fn: colSum },
     { name: 'adam', fn: adam },
@@ -300,6 +345,30 @@ export interface ElementwiseSimd {
    * row/column is left to the caller.
    */
   maxPoolGrad2x2(x: number, dy: number, dx: number, OH: number, OW: number, rowBytes: number, cBytes: number, lastG: number): void;
+  /**
+   * dst[c][r] = src[r][c] for r < R, c < C (multiples of 4); row strides in
+   * bytes (src rows hold ≥ C floats, dst rows ≥ R).
+   */
+  transpose(src: number, dst: number, R: number, C: number, srcStride: number, dstStride: number): void;
+}
+
+/**
+ * 2-D float32 transpose [R, C] → [C, R] of heap matrices at byte offsets
+ * src/dst (not overlapping): the SIMD loop for the largest multiple-of-4
+ * block, JS for the remaining edge rows/columns.
+ */
+export function transposeOnHeap(simd: ElementwiseSimd, heap: Float32Array, src: number, dst: number, R: number, C: number): void {
+  const R4 = R - (R % 4);
+  const C4 = C - (C % 4);
+  // Bands of BAND columns: the band's destination rows (BAND cache lines
+  // being filled 16 bytes at a time) stay in L1 while its source rows stream.
+  const BAND = 64;
+  if (R4 > 0) for (let c0 = 0; c0 < C4; c0 += BAND) simd.transpose(src + 4 * c0, dst + 4 * c0 * R, R4, Math.min(BAND, C4 - c0), 4 * C, 4 * R);
+  const s = src >> 2;
+  const d = dst >> 2;
+  // Columns C4..C−1 of rows 0..R4−1, then every column of rows R4..R−1.
+  for (let r = 0; r < R4; r++) for (let c = C4; c < C; c++) heap[d + c * R + r] = heap[s + r * C + c];
+  for (let r = R4; r < R; r++) for (let c = 0; c < C; c++) heap[d + c * R + r] = heap[s + r * C + c];
 }
 
 /** Accumulator slot of column c (of C ≥ 4) in colSum's output. */

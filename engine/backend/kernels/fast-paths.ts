@@ -5,7 +5,9 @@
  * - BatchMatMul: the shipped kernel uses XNNPACK only when neither operand is
  *   transposed; the dense layer's gradients (xᵀ·dy and dy·Wᵀ) take a blocked
  *   scalar loop ~15× slower. We transpose the operand explicitly (a cheap,
- *   memory-bound copy) and call the XNNPACK path.
+ *   memory-bound copy; our SIMD loop where available) and call the XNNPACK
+ *   path — or transpose the other operand and the result instead when that
+ *   moves fewer elements (dy·Wᵀ of a large dense layer).
  * - MaxPoolGrad: the shipped kernel rescans every window for every input
  *   pixel. Ours scans each window once, finds its first maximum (strict >, as
  *   the CPU backend) and adds dy there, with channels in the inner loop.
@@ -23,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
-import { blockBytesFor, colSlot, elementwiseSimdOf } from './elementwise-simd';
+import { blockBytesFor, colSlot, elementwiseSimdOf, transposeOnHeap } from './elementwise-simd';
 
 type Fallback = tf.KernelFunc | null;
 
@@ -44,21 +46,51 @@ export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   if (batchB !== 1 || (batchA !== 1 && tA)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
   const rA = a.shape.length;
   const rB = bm.shape.length;
+  const simd = elementwiseSimdOf(b);
+  // 2-D transpose: our SIMD loop where available (the shipped Transpose
+  // kernel computes every index in a scalar loop, ~10 ns per element).
+  const transpose2d = (t: tf.TensorInfo) => {
+    if (simd == null) return transpose(b, t, [1, 0]);
+    const [R, C] = t.shape;
+    const out = b.makeOutput([C, R], 'float32');
+    const heap = new Float32Array(b.wasm.HEAPU8.buffer);
+    transposeOnHeap(simd, heap, b.dataIdMap.get(t.dataId).memoryOffset, b.dataIdMap.get(out.dataId).memoryOffset, R, C);
+    return out;
+  };
   // Both operands as plain row-major 2-D matrices; a batch of A times one
   // shared B folds into the rows of a single product.
   const to2d = (t: tf.TensorInfo, rows: number, cols: number, trans: boolean) => {
     const r = reshape(b, t, [rows, cols]);
     if (!trans) return r;
-    const tt = transpose(b, r, [1, 0]);
+    const tt = transpose2d(r);
     free(b, r);
     return tt;
   };
-  const a2 = to2d(a, batchA * a.shape[rA - 2], a.shape[rA - 1], tA);
-  const b2 = to2d(bm, bm.shape[rB - 2], bm.shape[rB - 1], tB);
-  const out = callFallback(fallback, b, { a: a2, b: b2 }, { transposeA: false, transposeB: false }, 'BatchMatMul');
-  free(b, a2, b2);
   const m = tA ? a.shape[rA - 1] : a.shape[rA - 2];
   const n = tB ? bm.shape[rB - 2] : bm.shape[rB - 1];
+  const k = tA ? a.shape[rA - 2] : a.shape[rA - 1];
+  const M = batchA * m;
+  // op(A)·op(B) directly costs transposing the operands marked transposed;
+  // (op(B)ᵀ·op(A)ᵀ)ᵀ costs transposing the others and the [M, N] result.
+  // The dense layer's input gradient dy·Wᵀ is the case where the second is
+  // far cheaper (W is large, dy and the result are batch-sized).
+  const direct = (tA ? k * M : 0) + (tB ? k * n : 0);
+  const swapped = M * n + (tA ? 0 : k * M) + (tB ? 0 : k * n);
+  let out: tf.TensorInfo;
+  if (simd != null && swapped < direct) {
+    const bT = to2d(bm, bm.shape[rB - 2], bm.shape[rB - 1], !tB); // op(B)ᵀ: [n, k]
+    const aT = to2d(a, batchA * a.shape[rA - 2], a.shape[rA - 1], !tA); // op(A)ᵀ: [k, M]
+    const outT = callFallback(fallback, b, { a: bT, b: aT }, { transposeA: false, transposeB: false }, 'BatchMatMul');
+    free(b, aT, bT);
+    const o2 = reshape(b, outT, [n, M]);
+    out = transpose2d(o2);
+    free(b, outT, o2);
+  } else {
+    const a2 = to2d(a, batchA * a.shape[rA - 2], a.shape[rA - 1], tA);
+    const b2 = to2d(bm, bm.shape[rB - 2], bm.shape[rB - 1], tB);
+    out = callFallback(fallback, b, { a: a2, b: b2 }, { transposeA: false, transposeB: false }, 'BatchMatMul');
+    free(b, a2, b2);
+  }
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bm.shape.slice(0, -2));
   const r = reshape(b, out, [...outer, m, n]);
   free(b, out);

@@ -62,6 +62,11 @@ describe('BatchMatMul', () => {
     { name: 'batch of A, shared Bᵀ', a: [2, 5, 4], b: [1, 6, 4], tA: false, tB: true },
     { name: 'batch of Aᵀ (generic path)', a: [2, 4, 5], b: [2, 4, 3], tA: true, tB: false },
     { name: 'odd large', a: [65, 130], b: [65, 33], tA: true, tB: false },
+    // (op(B)ᵀ·op(A)ᵀ)ᵀ moves fewer elements here (large B, small A and result):
+    { name: 'dy·Wᵀ of a wide dense layer (swapped form)', a: [7, 9], b: [130, 9], tA: false, tB: true },
+    { name: 'batch of A, large shared Bᵀ (swapped form)', a: [2, 3, 8], b: [41, 8], tA: false, tB: true },
+    { name: 'Aᵀ·Bᵀ, large B (swapped form)', a: [8, 3], b: [45, 8], tA: true, tB: true },
+    { name: 'Aᵀ·B, large A (SIMD transpose, edge rows/columns)', a: [67, 130], b: [67, 5], tA: true, tB: false },
   ];
   it.each(CASES)('$name', async (c) => {
     const av = values(c.a.reduce((p, q) => p * q), 1);
