@@ -450,3 +450,43 @@ export function batchNormTrain(tf: TF, x: tfjs.Tensor, gamma: tfjs.Tensor1D, bet
     return { y, mean: mean as tfjs.Tensor1D, variance: variance as tfjs.Tensor1D };
   });
 }
+
+/**
+ * Inference-mode batch normalisation ('FusedBatchNorm', what tf.batchNorm
+ * runs: BatchNormalization layers at prediction, validation and evaluation)
+ * on the wasm backend with the SIMD normalise loop: y = (x − mean)·scale/√(var+ε)
+ * + offset in one pass. tfjs-backend-wasm's own kernel takes ~5.6 ns per element
+ * here (19 % of a ResNet-20 prediction). Returns null when it does not apply
+ * (not float32, fewer than 4 channels, parameters not one value per channel,
+ * no SIMD): the caller runs the shipped kernel.
+ */
+export function fusedBatchNormInference(
+  backend: unknown,
+  inputs: Record<string, tfjs.TensorInfo | undefined>,
+  varianceEpsilon: number,
+): tfjs.TensorInfo | null {
+  const { x, mean, variance, offset, scale } = inputs;
+  if (!x || !mean || !variance || x.shape.length < 1) return null;
+  const C = x.shape[x.shape.length - 1];
+  const params = [mean, variance, offset, scale].filter((t): t is tfjs.TensorInfo => t != null);
+  if (C < 4 || [x, ...params].some((t) => t.dtype !== 'float32') || params.some((t) => tfSize(t.shape) !== C)) return null;
+  const simd = simdOf(backend);
+  if (!simd) return null;
+  const b = backend as WasmBackendLike;
+  const M = tfSize(x.shape) / C;
+  const y = b.makeOutput(x.shape, 'float32');
+  const sc = scratch(b, 3 * C);
+  const coef = f32View(b, sc.off, 3 * C);
+  const mv = b.typedArrayFromHeap(mean) as Float32Array;
+  const vv = b.typedArrayFromHeap(variance) as Float32Array;
+  const ov = offset ? (b.typedArrayFromHeap(offset) as Float32Array) : null;
+  const gv = scale ? (b.typedArrayFromHeap(scale) as Float32Array) : null;
+  for (let c = 0; c < C; c++) {
+    coef[c] = mv[c];
+    coef[C + c] = (gv ? gv[c] : 1) / Math.sqrt(vv[c] + varianceEpsilon);
+    coef[2 * C + c] = ov ? ov[c] : 0;
+  }
+  if (M > 0) simd.normalize(heapOffset(b, x), heapOffset(b, y), M, 4 * C, blockBytesFor(4 * C), sc.off);
+  b.disposeData(sc.t.dataId);
+  return y;
+}

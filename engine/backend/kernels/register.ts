@@ -16,7 +16,7 @@ import {
 } from './conv2d-grads';
 import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
-import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, registerBatchNormKernels } from './batch-norm';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedBatchNormInference, registerBatchNormKernels } from './batch-norm';
 import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
 import { conv2dForward, fusedConv2dForward } from './conv-forward';
 
@@ -127,6 +127,14 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'Mean',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => mean(b, inputs, a, fallback),
+  },
+  {
+    // Inference-mode BatchNorm in one SIMD pass (batch-norm.ts); the shipped kernel otherwise.
+    kernelName: 'FusedBatchNorm',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) =>
+      fusedBatchNormInference(b, inputs, Number(a.varianceEpsilon ?? 0.001)) ??
+      (fallback!({ inputs, attrs: a as tf.NamedAttrMap, backend: b as never }) as tf.TensorInfo),
   },
 ];
 
