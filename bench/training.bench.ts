@@ -20,6 +20,17 @@
  *   --batch B                    batch size (default 64)
  *   --no-torch                   skip PyTorch
  *   --plain-adam                 use tf.train.adam rather than engine/backend's fused Adam
+ *   --profile                    also print a per-kernel CPU-time table of one training step
+ *   --accuracy [--accuracy-train N]  also train the 28×28 net for one epoch on the
+ *                                first N Fashion-MNIST training images (default all
+ *                                60,000) with identical initial weights and batch order:
+ *                                tfjs as shipped on the pure-JS cpu backend (tfjs's
+ *                                reference kernels) and ours on wasm with 1 and N
+ *                                threads, and report the test accuracy of each (data:
+ *                                /usr/share/datasets/fashion-mnist or FASHION_MNIST_DIR)
+ *   --time-to-90                 also train the 28×28 net on all of Fashion-MNIST on
+ *                                wasm until 90 % test accuracy (at most 15 epochs) and
+ *                                report the training time to get there
  *
  * "Ours" is the product's path: the model built from the template by
  * engine/train/build-model (our layer classes), the trainer's step
@@ -27,16 +38,6 @@
  * the threads asked for) and, for inference, the same threads sharing each
  * batch. The baseline is tfjs as shipped: tf.layers models, tf.train.adam,
  * optimizer.minimize, model.predict.
- *   --profile                    also print a per-kernel CPU-time table of one training step
- *   --accuracy [--accuracy-train N]  also train the 28×28 net for one epoch on the
- *                                first N Fashion-MNIST training images (default all
- *                                60,000) with identical initial weights on wasm and on
- *                                the pure-JS cpu backend, and report test accuracy of
- *                                each (data: /usr/share/datasets/fashion-mnist or
- *                                FASHION_MNIST_DIR)
- *   --time-to-90                 also train the 28×28 net on all of Fashion-MNIST on
- *                                wasm until 90 % test accuracy (at most 15 epochs) and
- *                                report the training time to get there
  *
  * Every measurement runs in its own child process (fresh heap; peak memory is
  * that process's max RSS). For each network, ours and PyTorch's runs are
@@ -44,7 +45,7 @@
  * shared, so absolute figures move with its load and only the ratios of one
  * run are comparable. Prints one JSON object on stdout; progress on stderr.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import zlib from 'node:zlib';
@@ -268,7 +269,8 @@ async function childMain(a: Args): Promise<Measure> {
     const x = tf.tensor4d(xsArr, [B, ...def.input]);
     infer = async () => {
       if (group) return group.predict(xsArr, shape);
-      const p = model.predict(x) as tfjs.Tensor;
+      // One pass over the batch, as the product's evaluation does (predict's default batchSize is 32).
+      const p = model.predict(x, { batchSize: B }) as tfjs.Tensor;
       p.dataSync();
       p.dispose();
     };
@@ -373,8 +375,30 @@ function fashionDir(): string {
   return dir;
 }
 
-/** One epoch of the 28×28 net on Fashion-MNIST from fixed initial weights; test accuracy. */
-async function accuracyChild(backend: string, trainN: number, target = 0, maxEpochs = 1) {
+/** Glorot-uniform from a fixed LCG, zero biases: identical initial weights on every backend and path. */
+function fixedInitialWeights(tf: TF, model: tfjs.LayersModel): tfjs.Tensor[] {
+  return model.weights.map((w, i) => {
+    const shape = w.shape as number[];
+    if (shape.length === 1) return tf.zeros(shape);
+    const fanIn = shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const fanOut = shape[shape.length - 1] * (shape.length === 4 ? shape[0] * shape[1] : 1);
+    const lim = Math.sqrt(6 / (fanIn + fanOut));
+    return tf.tensor(Float32Array.from(lcg(shape.reduce((p, q) => p * q, 1), 100 + i), (v) => (2 * v - 1) * lim), shape);
+  });
+}
+
+/**
+ * The 28×28 net on Fashion-MNIST from fixed initial weights, batches of 64 in
+ * file order; test accuracy after one epoch (or the time to `target`).
+ * `ours` trains through the product path (template → build-model, the
+ * trainer's step, `threads` threads); otherwise tfjs as shipped
+ * (tf.layers model, tf.train.adam, optimizer.minimize) — on the cpu backend
+ * that is tfjs's reference kernels.
+ */
+async function accuracyChild(spec: string, trainN: number, target = 0, maxEpochs = 1) {
+  const [backend, how = 'ours', threadsText = '1'] = spec.split(':');
+  const ours = how === 'ours';
+  const threads = Number(threadsText);
   const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu', threads: 1 });
   const tf = info.tf;
@@ -385,18 +409,45 @@ async function accuracyChild(backend: string, trainN: number, target = 0, maxEpo
   const teX = readIdx(file('t10k-images-idx3-ubyte'));
   const teY = readIdx(file('t10k-labels-idx1-ubyte'));
   const n = Math.min(trainN, trX.dims[0]);
-  const model = NET_DEFS.mnist.build(tf);
-  // Identical initial weights on every backend: Glorot-uniform from a fixed LCG, zero biases.
-  model.setWeights(model.weights.map((w, i) => {
-    const shape = w.shape as number[];
-    if (shape.length === 1) return tf.zeros(shape);
-    const fanIn = shape.slice(0, -1).reduce((p, q) => p * q, 1);
-    const fanOut = shape[shape.length - 1] * (shape.length === 4 ? shape[0] * shape[1] : 1);
-    const lim = Math.sqrt(6 / (fanIn + fanOut));
-    return tf.tensor(Float32Array.from(lcg(shape.reduce((p, q) => p * q, 1), 100 + i), (v) => (2 * v - 1) * lim), shape);
-  }));
-  const optimizer = createAdam(tf, 1e-3);
   const B = 64;
+  const shape = [28, 28, 1];
+  const batchX = (s: number, m: number) => Float32Array.from(trX.data.subarray(s * 784, (s + m) * 784), (v) => v / 255);
+  let model: tfjs.LayersModel;
+  let step: (s: number) => Promise<unknown>;
+  let close = async () => {};
+  if (ours) {
+    const { analyzeGraph } = await import('../engine/analysis');
+    const { buildModel } = await import('../engine/train/build-model');
+    const { detectTask } = await import('../engine/train/task');
+    const { singleStep, parallelStep } = await import('../engine/train/step');
+    const { ReplicaGroup } = await import('../engine/train/parallel/replicas');
+    const doc = JSON.parse(fs.readFileSync(path.join(here, '..', 'templates', `${TEMPLATE.mnist}.json`), 'utf8'));
+    model = buildModel(tf, doc, analyzeGraph(doc));
+    model.setWeights(fixedInitialWeights(tf, model));
+    const task = detectTask(model);
+    if ('error' in task) throw new Error(task.error);
+    const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    const optimizer = createAdam(tf, 1e-3);
+    const group = threads > 1 ? await ReplicaGroup.start(tf, model, vars, { count: threads - 1, backend: info.name, dataShape: shape }) : null;
+    close = async () => group?.close();
+    step = (s) => {
+      const xs = batchX(s, B);
+      const labels = Int32Array.from(trY.data.subarray(s, s + B));
+      return group ? parallelStep(tf, group, model, vars, optimizer, xs, labels, shape, task) : singleStep(tf, model, vars, optimizer, xs, labels, shape, task);
+    };
+  } else {
+    model = NET_DEFS.mnist.build(tf);
+    model.setWeights(fixedInitialWeights(tf, model));
+    const optimizer = tf.train.adam(1e-3);
+    step = async (s) => {
+      const loss = tf.tidy(() => {
+        const x = tf.tensor4d(batchX(s, B), [B, 28, 28, 1]);
+        const y = tf.oneHot(tf.tensor1d(Int32Array.from(trY.data.subarray(s, s + B)), 'int32'), 10);
+        return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true) as tfjs.Scalar;
+      });
+      loss.dispose();
+    };
+  }
   const evaluate = () => {
     let correct = 0;
     const testN = teX.dims[0];
@@ -409,40 +460,29 @@ async function accuracyChild(backend: string, trainN: number, target = 0, maxEpo
     }
     return correct / testN;
   };
+  const label = `${ours ? 'ours' : 'tfjs as shipped'} on ${info.name}${ours ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''}`;
   if (target > 0) {
     // Time to reach `target` test accuracy: epochs over all training images, evaluation time excluded.
     let trainMs = 0;
     const curve: { epoch: number; seconds: number; testAccuracy: number }[] = [];
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const t = performance.now();
-      for (let s = 0; s + B <= n; s += B) {
-        const loss = tf.tidy(() => {
-          const x = tf.tensor4d(Float32Array.from(trX.data.subarray(s * 784, (s + B) * 784), (v) => v / 255), [B, 28, 28, 1]);
-          const y = tf.oneHot(tf.tensor1d(Int32Array.from(trY.data.subarray(s, s + B)), 'int32'), 10);
-          return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true) as tfjs.Scalar;
-        });
-        loss.dispose();
-      }
+      for (let s = 0; s + B <= n; s += B) await step(s);
       trainMs += performance.now() - t;
       const acc = evaluate();
       curve.push({ epoch, seconds: +(trainMs / 1000).toFixed(1), testAccuracy: +acc.toFixed(4) });
       if (acc >= target) break;
     }
+    await close();
     const hit = curve.find((c) => c.testAccuracy >= target);
-    return { backend: info.name, target, secondsToTarget: hit?.seconds ?? null, epochs: curve.length, curve };
+    return { run: label, backend: info.name, target, secondsToTarget: hit?.seconds ?? null, epochs: curve.length, curve };
   }
   const t0 = performance.now();
-  for (let s = 0; s + B <= n; s += B) {
-    const loss = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(trX.data.subarray(s * 784, (s + B) * 784), (v) => v / 255), [B, 28, 28, 1]);
-      const y = tf.oneHot(tf.tensor1d(Int32Array.from(trY.data.subarray(s, s + B)), 'int32'), 10);
-      return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tfjs.Tensor)) as tfjs.Scalar, true) as tfjs.Scalar;
-    });
-    loss.dispose();
-  }
+  for (let s = 0; s + B <= n; s += B) await step(s);
   const trainSeconds = (performance.now() - t0) / 1000;
+  await close();
   const acc = evaluate();
-  return { backend: info.name, trainImages: n - (n % B), testImages: teX.dims[0], testAccuracy: +acc.toFixed(4), trainSeconds: +trainSeconds.toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return { run: label, backend: info.name, trainImages: n - (n % B), testImages: teX.dims[0], testAccuracy: +acc.toFixed(4), trainSeconds: +trainSeconds.toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -535,20 +575,33 @@ async function parentMain(a: Args) {
   }
   let accuracy: unknown;
   if (a.accuracy > 0) {
-    accuracy = ['wasm', 'cpu'].map((backend) => {
-      log(`[training bench] Fashion-MNIST one epoch (${a.accuracy} images) on tfjs-${backend}…`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', backend, '--accuracy', '--accuracy-train', String(a.accuracy)], { encoding: 'utf8', timeout: 120 * 60_000 });
-      try {
-        return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-      } catch {
-        return { backend, error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
-      }
-    });
+    // Accuracy does not depend on speed: the runs go side by side.
+    const runs = ['cpu:reference', 'wasm:ours:1', ...(os.cpus().length > 1 ? [`wasm:ours:${Math.min(os.cpus().length, 4)}`] : [])];
+    log(`[training bench] Fashion-MNIST one epoch (${a.accuracy} images): ${runs.join(', ')} …`);
+    accuracy = await Promise.all(
+      runs.map(
+        (spec) =>
+          new Promise((resolve) => {
+            const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', spec, '--accuracy', '--accuracy-train', String(a.accuracy)], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let out = '';
+            let err = '';
+            p.stdout.on('data', (d) => (out += d));
+            p.stderr.on('data', (d) => (err += d));
+            p.on('close', (code) => {
+              try {
+                resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+              } catch {
+                resolve({ run: spec, error: (err || `exit ${code}`).trim().split('\n').slice(-3).join(' | ') });
+              }
+            });
+          }),
+      ),
+    );
   }
   let timeTo90: unknown;
   if (a.timeTo > 0) {
     log('[training bench] Fashion-MNIST: time to 90 % test accuracy on tfjs-wasm…');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', 'wasm', '--time-to-90'], { encoding: 'utf8', timeout: 240 * 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', 'wasm:ours:1', '--time-to-90'], { encoding: 'utf8', timeout: 240 * 60_000 });
     try {
       timeTo90 = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
     } catch {

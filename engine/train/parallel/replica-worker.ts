@@ -57,7 +57,10 @@ function reload(s: State): void {
 function predict(s: State, m: Extract<ToReplica, { type: 'predict' }>): Float32Array {
   if (m.reload) reload(s);
   const { tf } = s;
-  return tf.tidy(() => (s.model.predict(toInputTensor(tf, m.xs, s.init.dataShape, s.info.inputShape)) as tfjs.Tensor).dataSync() as Float32Array);
+  return tf.tidy(() => {
+    const x = toInputTensor(tf, m.xs, s.init.dataShape, s.info.inputShape);
+    return (s.model.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tfjs.Tensor).dataSync() as Float32Array;
+  });
 }
 
 function step(s: State, m: Extract<ToReplica, { type: 'step' }>): { lossSum: number; correct: number } {

@@ -207,7 +207,8 @@ export class ReplicaGroup {
     const tf = this.tf;
     const local = tf.tidy(() => {
       const x = toInputTensor(tf, xs.subarray(a0 * per, b0 * per), dataShape, inputShape);
-      return (this.model.predict(x) as tfjs.Tensor).dataSync() as Float32Array;
+      // One pass over the shard (predict's default batchSize 32 would split it).
+      return (this.model.predict(x, { batchSize: Math.max(1, b0 - a0) }) as tfjs.Tensor).dataSync() as Float32Array;
     });
     const parts = [local, ...(await remote)];
     const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
