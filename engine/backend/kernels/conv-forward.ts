@@ -21,11 +21,15 @@
  * imgs = kh. When the convolution reads outside x (padding), blocks of images
  * are first copied into a zero-bordered buffer.
  *
- * When the reduction per output row is short (few input channels, 1×1
- * filters) or Co is small, each kernel call does little work and its fixed
- * cost dominates: planForward keeps XNNPACK there (an im2col variant that
- * gathered receptive fields into contiguous rows was measured slower than
- * both, the gather in JavaScript costing more than it saved).
+ * Two kernels run that walk (planForward picks one per layer shape, from
+ * measurements, or keeps XNNPACK):
+ * - 'tiles': conv-simd-gemm.ts's tile kernels (6 pixels × 8 channels per
+ *   call, one x address per pixel); best for Ci ≥ 16, where a call does
+ *   hundreds of steps;
+ * - 'rows': a kernel assembled below per layer (Ci, Co, stride) that does
+ *   whole output rows per call, one x pointer for all pixels of a tile;
+ *   best for 3-channel first layers, where a tile call does only 27 steps.
+ * 1×1 projections, 1-channel inputs and Co < 32 stay with XNNPACK.
  *
  * The output is processed in blocks of whole images (~BLOCK_PIXELS output
  * pixels); the bias initialises each block and the activation is applied to
@@ -50,7 +54,8 @@ const BLOCK_PIXELS = 2048;
 export type ForwardActivation = 'linear' | 'relu' | 'relu6';
 
 /** How a layer's forward convolution is computed (chosen from its shape alone). */
-export type ForwardPlan = 'ours' | 'xnnpack';
+/** 'tiles' / 'rows': ours with conv-simd-gemm.ts's tile kernels / the layer-specialised kernel below; 'xnnpack': tfjs's. */
+export type ForwardPlan = 'tiles' | 'rows' | 'xnnpack';
 
 const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
 
@@ -64,18 +69,20 @@ const heapMemory = (b: WasmBackendLike) => {
 
 /**
  * CNN_WASM_CONV_FORWARD=0 keeps tfjs's XNNPACK Conv2D / FusedConv2D (for
- * before/after comparisons); 'force' uses ours on every supported shape
- * (tests, benchmarks); default 'auto' = the shape rule of planForward.
+ * before/after comparisons); 'force' uses ours on every supported shape,
+ * 'rows' / 'tiles' one of our two kernels on every shape ('rows' needs Co a
+ * multiple of 8, else 'tiles') (tests, benchmarks); default 'auto' = the
+ * shape rule of planForward.
  */
-export type ForwardMode = 'auto' | 'force' | 'off';
+export type ForwardMode = 'auto' | 'force' | 'rows' | 'tiles' | 'off';
 let mode: ForwardMode | null = null;
 export function forwardMode(): ForwardMode {
   if (mode == null) {
     const v = (typeof process !== 'undefined' ? process.env?.CNN_WASM_CONV_FORWARD : undefined) ?? 'auto';
     if (v === '0' || v === 'off') mode = 'off';
-    else if (v === 'force') mode = 'force';
+    else if (v === 'force' || v === 'rows' || v === 'tiles') mode = v;
     else if (v === 'auto' || v === '1') mode = 'auto';
-    else throw new Error(`CNN_WASM_CONV_FORWARD must be 'auto', 'force' or '0'; got '${v}'`);
+    else throw new Error(`CNN_WASM_CONV_FORWARD must be 'auto', '0', 'force', 'rows' or 'tiles'; got '${v}'`);
   }
   return mode;
 }
@@ -85,17 +92,28 @@ export function setForwardMode(m: ForwardMode | null): void {
 }
 
 /**
- * Which implementation a layer gets. From measurements (bench/conv-forward.bench.ts,
- * process CPU time, batch 64 and 32, relaxed SIMD): ours won (1.2–2×) on
- * the 3×3 layers with Ci ≥ 16 and Co ≥ 32; XNNPACK won where Ci ≤ 3 (2–4×:
- * a walk of Ci·kw·kh ≤ 27 steps per kernel call), on 1×1 projections
- * (K = Ci ≤ 32) and on 32×32×16→16 (two 8-wide column tiles per row tile).
+ * Which implementation a layer gets, from its shape alone. Measured
+ * (bench/conv-forward.bench.ts, process CPU time, fastest of 7 rounds, batch
+ * 64 and 32, relaxed SIMD; ratios = XNNPACK with a fresh filter / ours):
+ *
+ * - 'tiles' (conv-simd-gemm.ts's tile kernels, row addresses per pixel):
+ *   1.2–1.4× on the 3×3 layers with Ci ≥ 16 and Co ≥ 32 (13×13×32→64,
+ *   32×32×32→32, 15×15×32→64, 15×15×64→64, 16×16×32→32, 8×8×64→64, the
+ *   strided 3×3 ones 1.1–1.3×); the layer-specialised kernel was 0.8–1.1× there.
+ * - 'rows' (the layer-specialised kernel, whole output rows per call):
+ *   1.14–1.36× on 3-channel first layers (32×32×3→32/16 same), where the
+ *   tile kernels lose 2× to their per-call cost (27 steps per call).
+ * - XNNPACK: 1-channel 3×3 (K = 9: rows 0.84–0.91×), 1×1 projections
+ *   (K = Ci ≤ 32: 0.8–0.96×), Co < 32 with Ci ≥ 16 (32×32×16→16: 0.97–1.05×).
  */
 export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()): ForwardPlan {
   if (m === 'off') return 'xnnpack';
-  if (m === 'force') return 'ours';
   const K = g.kh * g.kw * g.ci;
-  return g.ci >= 16 && K >= 128 && g.co >= 32 ? 'ours' : 'xnnpack';
+  if (m === 'tiles' || (m !== 'auto' && g.co % 8 !== 0)) return 'tiles';
+  if (m === 'rows') return 'rows';
+  if (m === 'force') return g.ci >= 16 ? 'tiles' : 'rows';
+  if (g.ci >= 16) return K >= 128 && g.co >= 32 ? 'tiles' : 'xnnpack';
+  return g.co % 8 === 0 && K >= 27 ? 'rows' : 'xnnpack';
 }
 
 // --- a tiny SIMD module for bias-free activations: clamp(x, lo, hi) in place ---
@@ -172,10 +190,176 @@ function clampFor(memory: WebAssembly.Memory): Clamp | null {
   return f;
 }
 
+// --- a layer-specialised SIMD kernel: whole output rows per call ---------------
+//
+// conv-simd-gemm.ts's tiles take one address per A row, advance each of them
+// on every step and are called once per 6×8 tile of C: with 3 input
+// channels a call does 27 steps and its fixed cost dominates (the tile
+// kernels were 2× slower than XNNPACK there). In the
+// forward convolution the rows of a tile are consecutive output pixels of
+// one output row, whose x addresses are a fixed pixStride = sw·Ci·4 bytes
+// apart, so one pointer with constant offsets r·pixStride serves all of them.
+// The module below is assembled per (Ci, Co, sw) with those offsets, the
+// filter's row pitch (Co·4) and an unrolling of the Ci loop by 4 as
+// constants; each call does `orows` output rows × `tiles` tiles of mr pixels
+// × all Co columns (8 at a time; the column block is the outer loop so one
+// K×8 strip of the filter stays in L1 across a row's tiles). Same
+// multiply-add (fused when relaxed SIMD is on) and summation order as
+// conv-simd-gemm.ts. (At Ci ≥ 16 it measured 0.8–1.1× the tile kernels,
+// which can fill every tile with 6 pixels across output-row ends; here a row
+// of Wo pixels ends with a remainder tile.)
+//
+// f{mr}(a, b, c, tiles, orows, aTile, aOrow, cOrow, kw, kh, aRowSkip, aImgSkip):
+//   for each output row o < orows, 8-column block, tile t < tiles:
+//     acc[r] = C[c + o·cOrow + t·mr·ldc + r·ldc] (r < mr)
+//     walk p from a + o·aOrow + t·aTile over kh × kw × Ci steps
+//       (p += 4 per channel, += aRowSkip after each tap, += aImgSkip after each filter row)
+//       acc[r] += splat(x[p + r·pixStride]) · B[step]
+//     store acc.
+
+const sleb = (v: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+};
+
+/** Largest tile (rows) of the specialised kernel: 6 × 2 f32x4 accumulators + 2 B + 1 A = 15 of 16 registers. */
+const SPEC_MR = 6;
+
+function assembleRows(ci: number, co: number, pixStride: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  const U = ci % 4 === 0 ? 4 : ci % 2 === 0 ? 2 : 1; // Ci loop unrolling
+  const ldb = co * 4;
+  const get = (i: number) => [0x20, ...uleb(i)];
+  const set = (i: number) => [0x21, ...uleb(i)];
+  const tee = (i: number) => [0x22, ...uleb(i)];
+  const cst = (v: number) => [0x41, ...sleb(v)];
+  const add = [0x6a];
+  const vload = (off: number) => [0xfd, 0x00, 0, ...uleb(off)];
+  const vstore = (off: number) => [0xfd, 0x0b, 0, ...uleb(off)];
+  const splat = (off: number) => [0xfd, 0x09, 0, ...uleb(off)];
+  const madd = [0xfd, ...uleb(0x105)];
+  const vmul = [0xfd, ...uleb(0xe6)];
+  const vadd = [0xfd, ...uleb(0xe4)];
+  const loop = [0x03, 0x40];
+  const end = [0x0b];
+  const countDown = (l: number) => [...get(l), ...cst(1), 0x6b, ...tee(l), 0x0d, 0];
+  const bump = (l: number, by: number[]) => [...get(l), ...by, ...add, ...set(l)];
+  const body = (mr: number) => {
+    // params
+    const [pA, pB, pC, pTiles, pOrows, pATile, pAOrow, pCOrow, pKw, pKh, pRowSkip, pImgSkip] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    let next = 12;
+    const acc = Array.from({ length: mr }, () => [next++, next++]);
+    const bv = [next++, next++];
+    const av = next++;
+    const nV128 = next - 12;
+    const [o, t, nb, ao, cRow, at, ct, bcol, ccol, p, bp, kc, kq, kk] = Array.from({ length: 14 }, () => next++);
+    const locals = [[...uleb(nV128), 0x7b], [...uleb(14), 0x7f]];
+    const code: number[] = [];
+    code.push(...get(pOrows), ...set(o), ...get(pA), ...set(ao), ...get(pC), ...set(cRow));
+    code.push(...loop); // output rows
+    code.push(...cst(co / 8), ...set(nb), ...get(pB), ...set(bcol), ...get(cRow), ...set(ccol));
+    code.push(...loop); // 8-column blocks: one K×8 strip of the filter stays in L1 across the row's tiles
+    code.push(...get(pTiles), ...set(t), ...get(ao), ...set(at), ...get(ccol), ...set(ct));
+    code.push(...loop); // tiles of mr pixels
+    for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) code.push(...get(ct), ...vload(r * ldb + h * 16), ...set(acc[r][h]));
+    code.push(...get(at), ...set(p), ...get(bcol), ...set(bp), ...get(pKh), ...set(kk));
+    code.push(...loop); // filter rows
+    code.push(...get(pKw), ...set(kq));
+    code.push(...loop); // taps
+    code.push(...cst(ci / U), ...set(kc));
+    code.push(...loop); // channels, U at a time
+    for (let u = 0; u < U; u++) {
+      for (let h = 0; h < 2; h++) code.push(...get(bp), ...vload(u * ldb + h * 16), ...set(bv[h]));
+      for (let r = 0; r < mr; r++) {
+        code.push(...get(p), ...splat(r * pixStride + u * 4), ...set(av));
+        for (let h = 0; h < 2; h++) {
+          if (fma) code.push(...get(av), ...get(bv[h]), ...get(acc[r][h]), ...madd, ...set(acc[r][h]));
+          else code.push(...get(acc[r][h]), ...get(av), ...get(bv[h]), ...vmul, ...vadd, ...set(acc[r][h]));
+        }
+      }
+    }
+    code.push(...bump(p, cst(4 * U)), ...bump(bp, cst(U * ldb)));
+    code.push(...countDown(kc), ...end);
+    code.push(...bump(p, get(pRowSkip)), ...countDown(kq), ...end);
+    code.push(...bump(p, get(pImgSkip)), ...countDown(kk), ...end);
+    for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) code.push(...get(ct), ...get(acc[r][h]), ...vstore(r * ldb + h * 16));
+    code.push(...bump(at, get(pATile)), ...bump(ct, cst(mr * ldb)), ...countDown(t), ...end);
+    code.push(...bump(bcol, cst(32)), ...bump(ccol, cst(32)), ...countDown(nb), ...end);
+    code.push(...bump(ao, get(pAOrow)), ...bump(cRow, get(pCOrow)), ...countDown(o), ...end);
+    code.push(...end);
+    const full = [...uleb(locals.length), ...locals.flat(), ...code];
+    return [...uleb(full.length), ...full];
+  };
+  const name = (s: string) => [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const mrs = Array.from({ length: SPEC_MR }, (_, k) => k + 1);
+  const fnType = [0x60, 12, ...Array(12).fill(0x7f), 0];
+  const bodies = mrs.map(body);
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...fnType]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(3, [...uleb(mrs.length), ...mrs.map(() => 0)]),
+    ...section(7, [...uleb(mrs.length), ...mrs.flatMap((mr, k) => [...name(`f${mr}`), 0x00, ...uleb(k)])]),
+    ...section(10, [...uleb(bodies.length), ...bodies.flat()]),
+  ]);
+}
+
+/** f{mr} of a specialised module (see above). */
+type RowKernel = (
+  a: number, b: number, c: number, tiles: number, orows: number, aTile: number, aOrow: number, cOrow: number,
+  kw: number, kh: number, aRowSkip: number, aImgSkip: number,
+) => void;
+
+const rowModules = new Map<string, WebAssembly.Module | null>();
+const rowInstances = new WeakMap<WebAssembly.Memory, Map<string, RowKernel[]>>();
+
+/**
+ * The specialised kernels f1…f6 for (Ci, Co, sw) bound to `memory`, or null
+ * (Co not a multiple of 8, or the engine cannot compile them).
+ */
+function rowKernelsFor(memory: WebAssembly.Memory, variant: 'fma' | 'plain', ci: number, co: number, sw: number): RowKernel[] | null {
+  if (co % 8 !== 0 || ci < 1) return null;
+  const key = `${variant}/${ci}/${co}/${sw}`;
+  const have = rowInstances.get(memory)?.get(key);
+  if (have) return have;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const modKey = `${key}/${shared}`;
+  if (!rowModules.has(modKey)) {
+    try {
+      rowModules.set(modKey, new WebAssembly.Module(assembleRows(ci, co, sw * ci * 4, variant === 'fma', shared)));
+    } catch {
+      rowModules.set(modKey, null);
+    }
+  }
+  const mod = rowModules.get(modKey);
+  if (!mod) return null;
+  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, RowKernel>;
+  const fs = Array.from({ length: SPEC_MR + 1 }, (_, mr) => ex[`f${mr}`]);
+  let per = rowInstances.get(memory);
+  if (!per) rowInstances.set(memory, (per = new Map()));
+  per.set(key, fs);
+  return fs;
+}
+
+/** Tile height for an output row of wo pixels: an exact divisor among 6, 5, 4 when there is one, else 6 (+ a remainder tile). */
+function tileRows(wo: number): number {
+  for (const mr of [6, 5, 4]) if (wo % mr === 0) return mr;
+  return Math.min(SPEC_MR, wo);
+}
+
 /** The kernels this file needs (see forwardKernels). */
 export interface Kernels {
   simd: SimdGemm;
   clamp: Clamp;
+  memory: WebAssembly.Memory;
 }
 /** The kernels bound to a backend's heap, or null (no wasm SIMD: fall back to XNNPACK). */
 export function forwardKernels(b: WasmBackendLike): Kernels | null {
@@ -183,7 +367,7 @@ export function forwardKernels(b: WasmBackendLike): Kernels | null {
   if (memory == null) return null;
   const simd = simdGemmFor(memory);
   const clamp = simd && clampFor(memory);
-  return simd && clamp ? { simd, clamp } : null;
+  return simd && clamp ? { simd, clamp, memory } : null;
 }
 
 // Reused host-side scratch (row addresses of a block).
@@ -193,11 +377,12 @@ const rowsOf = (n: number) => (rowScratch.length >= n ? rowScratch : (rowScratch
 /**
  * out = act(conv(x, filter) + bias), NHWC float32, any stride, dilation and
  * padding (given by `g`), with our SIMD kernels. `bias` (rank 1, Co values)
- * may be null.
+ * may be null. `impl`: 'rows' = the layer-specialised kernel (when Co is a
+ * multiple of 8, else 'tiles'), 'tiles' = conv-simd-gemm.ts's tile kernels.
  */
 export function conv2dForwardInPlace(
   b: WasmBackendLike, k: Kernels, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
-  g: ForwardGeometry, act: ForwardActivation,
+  g: ForwardGeometry, act: ForwardActivation, impl: 'rows' | 'tiles' = 'rows',
 ): tf.TensorInfo {
   const { n, ci, co, kh, kw, sh, sw, dh, dw, H, W, Ho, Wo, pt, pl } = g;
   const out = b.makeOutput([n, Ho, Wo, co], 'float32');
@@ -224,9 +409,16 @@ export function conv2dForwardInPlace(
   const xAt = byteOffset(b, x);
   const fAt = byteOffset(b, filter);
   const scAt = scratch ? byteOffset(b, scratch) : 0;
-  const rowAddrs = rowsOf(imgsPerBlock * P);
+  const rowAddrs = rowsOf(imgsPerBlock * P); // (tile kernels only)
   const walk = { wo: ci, rows: kw, imgs: kh, aStep: 4, aRowSkip: (dw - 1) * ci * 4, aImgSkip: (dh * Wn - kw * dw) * ci * 4 };
   const imgBytes = Hn * Wn * ci * 4;
+  const pixStride = sw * ci * 4; // bytes between the x reads of neighbouring output pixels
+  const aOrow = sh * Wn * ci * 4; // … of neighbouring output rows
+  const cOrow = Wo * co * 4;
+  const rk = impl === 'rows' ? rowKernelsFor(k.memory, k.simd.variant, ci, co, sw) : null;
+  const mr = tileRows(Wo);
+  const tiles = Math.floor(Wo / mr);
+  const rem = Wo - tiles * mr;
   for (let n0 = 0; n0 < n; n0 += imgsPerBlock) {
     const imgs = Math.min(imgsPerBlock, n - n0);
     const rows = imgs * P;
@@ -237,14 +429,24 @@ export function conv2dForwardInPlace(
       copyPadded(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
       base = scAt;
     } else base = xAt + n0 * imgBytes;
-    for (let q = 0, r = 0; q < imgs; q++) {
-      const at = base + q * imgBytes;
-      for (let i = 0; i < Ho; i++) {
-        const rowAt = at + i * sh * Wn * ci * 4;
-        for (let j = 0; j < Wo; j++) rowAddrs[r++] = rowAt + j * sw * ci * 4;
+    if (rk) {
+      // Two calls per image: full tiles of mr pixels, then the remainder of each output row.
+      for (let q = 0; q < imgs; q++) {
+        const a = base + q * imgBytes;
+        const c = cAt + q * P * co * 4;
+        if (tiles > 0) rk[mr](a, fAt, c, tiles, Ho, mr * pixStride, aOrow, cOrow, kw, kh, walk.aRowSkip, walk.aImgSkip);
+        if (rem > 0) rk[rem](a + tiles * mr * pixStride, fAt, c + tiles * mr * co * 4, 1, Ho, 0, aOrow, cOrow, kw, kh, walk.aRowSkip, walk.aImgSkip);
       }
+    } else {
+      for (let q = 0, r = 0; q < imgs; q++) {
+        const at = base + q * imgBytes;
+        for (let i = 0; i < Ho; i++) {
+          const rowAt = at + i * aOrow;
+          for (let j = 0; j < Wo; j++) rowAddrs[r++] = rowAt + j * pixStride;
+        }
+      }
+      simdAccumulate(k.simd, rowAddrs, rows, co, walk, fAt, co * 4, cAt, co * 4);
     }
-    simdAccumulate(k.simd, rowAddrs, rows, co, walk, fAt, co * 4, cAt, co * 4);
     applyAct(k, cAt, rows * co, act, b);
   }
   free(b, scratch);
@@ -346,7 +548,7 @@ export function conv2dForward(
   const k = plan !== 'xnnpack' ? forwardKernels(b) : null;
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'Conv2D', inputs, a, b);
   forwardCalls.ours++;
-  return conv2dForwardInPlace(b, k, x, filter, null, g, 'linear');
+  return conv2dForwardInPlace(b, k, x, filter, null, g, 'linear', plan);
 }
 
 const ACTS = new Set<string>(['linear', 'relu', 'relu6']);
@@ -363,5 +565,5 @@ export function fusedConv2dForward(
   const k = plan !== 'xnnpack' ? forwardKernels(b) : null;
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'FusedConv2D', inputs, a, b);
   forwardCalls.ours++;
-  return conv2dForwardInPlace(b, k, x, filter, bias ?? null, g, act as ForwardActivation);
+  return conv2dForwardInPlace(b, k, x, filter, bias ?? null, g, act as ForwardActivation, plan);
 }

@@ -6,7 +6,8 @@
  *   CI-sized) and edge cases (stride 2, asymmetric strides, dilation 2,
  *   explicit pads, 'same' with even kernels, batch 1, odd sizes, channel
  *   counts that leave tile remainders), with and without bias, linear / relu
- *   / relu6, run with our kernel forced on, against the CPU backend's conv2d /
+ *   / relu6, run with each of our two kernels forced on ('rows', 'tiles'),
+ *   against the CPU backend's conv2d /
  *   fused conv2d on the same inputs; each case also checks that our route
  *   was taken (forwardCalls).
  * - The fallbacks (elu, leakyrelu, prelu, a bias that must broadcast, the
@@ -122,32 +123,35 @@ describe('forward convolution on wasm (ours forced) vs cpu', () => {
 
   const ACTS = ['linear', 'relu', 'relu6'] as const;
   CASES.forEach((cs, idx) => {
-    it(cs.name, async () => {
-      const fShape = [cs.k[0], cs.k[1], cs.x[3], cs.co];
-      const xv = values(size(cs.x), 11 + idx);
-      const fv = values(size(fShape), 97 + idx);
-      // Scaled so relu6 clips some values and relu some others.
-      for (let i = 0; i < xv.length; i++) xv[i] *= 3;
-      const bv = values(cs.co, 5 + idx);
-      const run = () => {
-        const x = tf.tensor4d(xv, cs.x);
-        const f = tf.tensor4d(fv, fShape as [number, number, number, number]);
-        const bias = tf.tensor1d(bv);
-        const outs: tf.Tensor[] = [tf.conv2d(x, f, cs.s, cs.pad, 'NHWC', cs.d)];
-        for (const [k, activation] of ACTS.entries()) {
-          // Alternate bias / no bias over the activations.
-          outs.push(tf.fused.conv2d({ x, filter: f, strides: cs.s, pad: cs.pad, dilations: cs.d, bias: k % 2 === 0 ? bias : undefined, activation }));
-        }
-        return outs;
-      };
-      const ref = await on('cpu', run);
-      setForwardMode('force');
-      const before = forwardCalls.ours;
-      const got = await on('wasm', run);
-      expect(forwardCalls.ours - before, 'our kernel ran for each of the 4 convolutions').toBe(4);
-      expectClose(got[0], ref[0], 'conv2d');
-      ACTS.forEach((a, k) => expectClose(got[k + 1], ref[k + 1], `fused ${a}${k % 2 === 0 ? ' + bias' : ''}`));
-    });
+    // Both of our kernels on every case ('rows' falls back to 'tiles' when Co is not a multiple of 8).
+    for (const impl of ['rows', 'tiles'] as const) {
+      it(`${cs.name} (${impl})`, async () => {
+        const fShape = [cs.k[0], cs.k[1], cs.x[3], cs.co];
+        const xv = values(size(cs.x), 11 + idx);
+        const fv = values(size(fShape), 97 + idx);
+        // Scaled so relu6 clips some values and relu some others.
+        for (let i = 0; i < xv.length; i++) xv[i] *= 3;
+        const bv = values(cs.co, 5 + idx);
+        const run = () => {
+          const x = tf.tensor4d(xv, cs.x);
+          const f = tf.tensor4d(fv, fShape as [number, number, number, number]);
+          const bias = tf.tensor1d(bv);
+          const outs: tf.Tensor[] = [tf.conv2d(x, f, cs.s, cs.pad, 'NHWC', cs.d)];
+          for (const [k, activation] of ACTS.entries()) {
+            // Alternate bias / no bias over the activations.
+            outs.push(tf.fused.conv2d({ x, filter: f, strides: cs.s, pad: cs.pad, dilations: cs.d, bias: k % 2 === 0 ? bias : undefined, activation }));
+          }
+          return outs;
+        };
+        const ref = await on('cpu', run);
+        setForwardMode(impl);
+        const before = forwardCalls.ours;
+        const got = await on('wasm', run);
+        expect(forwardCalls.ours - before, 'our kernel ran for each of the 4 convolutions').toBe(4);
+        expectClose(got[0], ref[0], 'conv2d');
+        ACTS.forEach((a, k) => expectClose(got[k + 1], ref[k + 1], `fused ${a}${k % 2 === 0 ? ' + bias' : ''}`));
+      });
+    }
   });
 
   it('falls back to tfjs for elu / leakyrelu / prelu / a broadcast bias, with the same results as cpu', async () => {
@@ -178,11 +182,14 @@ describe('forward convolution on wasm (ours forced) vs cpu', () => {
     const geom = (h: number, ci: number, co: number, k: number) =>
       ({ kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, H: h, W: h, Ho: h - k + 1, Wo: h - k + 1, ci, co, n: 2 });
     expect(planForward(geom(28, 1, 32, 3), 'auto')).toBe('xnnpack');
-    expect(planForward(geom(32, 3, 32, 3), 'auto')).toBe('xnnpack');
+    expect(planForward(geom(32, 3, 32, 3), 'auto')).toBe('rows');
+    expect(planForward(geom(32, 3, 30, 3), 'auto')).toBe('xnnpack');
     expect(planForward(geom(16, 32, 64, 1), 'auto')).toBe('xnnpack');
-    expect(planForward(geom(15, 32, 64, 3), 'auto')).toBe('ours');
+    expect(planForward(geom(32, 16, 16, 3), 'auto')).toBe('xnnpack');
+    expect(planForward(geom(15, 32, 64, 3), 'auto')).toBe('tiles');
     expect(planForward(geom(15, 32, 64, 3), 'off')).toBe('xnnpack');
-    expect(planForward(geom(28, 1, 32, 3), 'force')).toBe('ours');
+    expect(planForward(geom(28, 1, 32, 3), 'force')).toBe('rows');
+    expect(planForward(geom(28, 1, 30, 3), 'rows')).toBe('tiles');
     const run = () => {
       const x1 = tf.tensor4d(values(2 * 12 * 12, 8), [2, 12, 12, 1]);
       const f1 = tf.tensor4d(values(9 * 8, 9), [3, 3, 1, 8]);
