@@ -25,9 +25,12 @@
  *                                first N Fashion-MNIST training images (default all
  *                                60,000) with identical initial weights and batch order:
  *                                tfjs as shipped on the pure-JS cpu backend (tfjs's
- *                                reference kernels) and ours on wasm with 1 and N
- *                                threads, and report the test accuracy of each (data:
- *                                /usr/share/datasets/fashion-mnist or FASHION_MNIST_DIR)
+ *                                reference kernels; slow: use --accuracy-train for a
+ *                                subset) and on wasm (the baseline kernels), and ours on
+ *                                wasm with 1 and N threads; reports the test accuracy of
+ *                                each (data: /usr/share/datasets/fashion-mnist or
+ *                                FASHION_MNIST_DIR). --accuracy-runs a,b,… picks runs
+ *                                (cpu:reference, wasm:reference, wasm:ours:1, wasm:ours:2)
  *   --time-to-90                 also train the 28×28 net on all of Fashion-MNIST on
  *                                wasm until 90 % test accuracy (at most 15 epochs) and
  *                                report the training time to get there
@@ -142,6 +145,8 @@ interface Args {
   accuracy: number;
   child?: { net: NetName; backend: string; threads: number };
   accChild?: string;
+  /** Which accuracy runs (default all). */
+  accuracyRuns?: string[];
   /** Time to this Fashion-MNIST test accuracy on wasm (0 = skip). */
   timeTo: number;
 }
@@ -174,6 +179,7 @@ function parseArgs(argv: string[]): Args {
     timeTo: 0,
   };
   args.accChild = get('acc-child');
+  if (get('accuracy-runs')) args.accuracyRuns = list(get('accuracy-runs'), []);
   args.timeTo = argv.includes('--time-to-90') ? 0.9 : 0;
   const child = get('child');
   if (child) {
@@ -222,7 +228,7 @@ async function childMain(a: Args): Promise<Measure> {
   const { net, backend: requested, threads } = a.child!;
   // 'wasm-baseline': tfjs-backend-wasm's own kernels plus only the ones it lacks, tf.train.adam (the "before").
   const baseline = requested === 'wasm-baseline';
-  if (baseline) process.env.CNN_WASM_FAST_PATHS = '0';
+  if (baseline) useBaselineKernels();
   const backend = baseline ? 'wasm' : requested;
   const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu' | 'tensorflow', threads: 1 });
@@ -375,6 +381,15 @@ function fashionDir(): string {
   return dir;
 }
 
+/**
+ * The "before" on wasm: tfjs-backend-wasm's own kernels, plus only the ones it
+ * lacks in their first (XNNPACK-based) versions (CNN_WASM_CONV_GRADS=legacy).
+ */
+function useBaselineKernels(): void {
+  process.env.CNN_WASM_FAST_PATHS = '0';
+  process.env.CNN_WASM_CONV_GRADS = 'legacy';
+}
+
 /** Glorot-uniform from a fixed LCG, zero biases: identical initial weights on every backend and path. */
 function fixedInitialWeights(tf: TF, model: tfjs.LayersModel): tfjs.Tensor[] {
   return model.weights.map((w, i) => {
@@ -399,6 +414,7 @@ async function accuracyChild(spec: string, trainN: number, target = 0, maxEpochs
   const [backend, how = 'ours', threadsText = '1'] = spec.split(':');
   const ours = how === 'ours';
   const threads = Number(threadsText);
+  if (!ours && backend === 'wasm') useBaselineKernels();
   const { initBackend, createAdam } = await import('../engine/backend');
   const info = await initBackend({ prefer: backend as 'wasm' | 'cpu', threads: 1 });
   const tf = info.tf;
@@ -576,7 +592,7 @@ async function parentMain(a: Args) {
   let accuracy: unknown;
   if (a.accuracy > 0) {
     // Accuracy does not depend on speed: the runs go side by side.
-    const runs = ['cpu:reference', 'wasm:ours:1', ...(os.cpus().length > 1 ? [`wasm:ours:${Math.min(os.cpus().length, 4)}`] : [])];
+    const runs = a.accuracyRuns ?? ['cpu:reference', 'wasm:reference', 'wasm:ours:1', ...(os.cpus().length > 1 ? [`wasm:ours:${Math.min(os.cpus().length, 4)}`] : [])];
     log(`[training bench] Fashion-MNIST one epoch (${a.accuracy} images): ${runs.join(', ')} …`);
     accuracy = await Promise.all(
       runs.map(
