@@ -108,6 +108,10 @@ const CASES: Case[] = [
   c('dilation 2 same', [2, 9, 9, 3], 3, 4, 1, 'same', 2),
   c('dilation 2 valid', [2, 9, 8, 2], 3, 3, 1, 'valid', 2),
   c('dilation 2×3 same, 1 channel', [2, 10, 11, 1], [3, 2], 2, 1, 'same', [2, 3]),
+  // Co a multiple of 8, so 'rows' runs its own kernel on these too.
+  c('dilation 2 same, 8 filters', [2, 9, 9, 3], 3, 8, 1, 'same', 2),
+  c('dilation 2×3 valid, stride 2, 16 filters', [2, 13, 14, 4], 3, 16, 2, 'valid', [2, 3]),
+  c('strides 2×1, 5×3 kernel, same, 8 filters', [2, 11, 7, 3], [5, 3], 8, [2, 1], 'same'),
   c('explicit pads 1,2,0,3', [2, 7, 8, 3], 3, 5, 1, explicit(1, 2, 0, 3)),
   c('explicit pads with stride 2', [2, 9, 9, 4], 3, 8, 2, explicit(2, 0, 1, 1)),
   c('kernel covers whole input', [2, 5, 5, 2], 5, 3, 1, 'valid'),
