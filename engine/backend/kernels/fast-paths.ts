@@ -7,7 +7,10 @@
  *   scalar loop ~15× slower. We transpose the operand explicitly (a cheap,
  *   memory-bound copy; our SIMD loop where available) and call the XNNPACK
  *   path — or transpose the other operand and the result instead when that
- *   moves fewer elements (dy·Wᵀ of a large dense layer).
+ *   moves fewer elements (dy·Wᵀ of a large dense layer). Products of at
+ *   least GEMM_MIN_MACS multiply-adds (the dense layers of the CIFAR and
+ *   28×28 nets, forward and both gradients) run on the SIMD tile kernels of
+ *   conv-simd-gemm.ts instead, with no packing (see gemmMatMul).
  * - MaxPoolGrad: the shipped kernel rescans every window for every input
  *   pixel. Ours scans each window once, finds its first maximum (strict >, as
  *   the CPU backend) and adds dy there, with channels in the inner loop.
@@ -25,7 +28,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
-import { blockBytesFor, colSlot, elementwiseSimdOf, transposeOnHeap } from './elementwise-simd';
+import { blockBytesFor, colSlot, elementwiseSimdOf, memoryOfBackend, transposeOnHeap } from './elementwise-simd';
+import { MAX_MR, type SimdGemm, TILE_NRS, type TileNr, simdGemmFor } from './conv-simd-gemm';
 
 type Fallback = tf.KernelFunc | null;
 
@@ -42,8 +46,10 @@ export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   const batchA = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const batchB = bm.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const fast = a.dtype === 'float32' && bm.dtype === 'float32';
-  if (!fast || (!tA && !tB && batchB === 1 && batchA === 1)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
-  if (batchB !== 1 || (batchA !== 1 && tA)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
+  if (!fast || batchB !== 1 || (batchA !== 1 && tA)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
+  const viaGemm = gemmMatMul(b, a, bm, tA, tB, batchA);
+  if (viaGemm != null) return viaGemm;
+  if (!tA && !tB && batchA === 1) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
   const rA = a.shape.length;
   const rB = bm.shape.length;
   const simd = elementwiseSimdOf(b);
@@ -92,6 +98,121 @@ export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.Tensor
     free(b, a2, b2);
   }
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bm.shape.slice(0, -2));
+  const r = reshape(b, out, [...outer, m, n]);
+  free(b, out);
+  return r;
+}
+
+/**
+ * C[P, Q] += X·Y with the tile kernels (see gemmMatMul's product), column
+ * strips outermost: one strip of Y (k rows × ≤ 8 columns) is reused from
+ * cache by every row tile before the next strip is read (simdAccumulate's
+ * row-tiles-outermost order re-streams all of Y per row tile, which for the
+ * dense layer's 2304×512 weights was memory-bound).
+ */
+function gemmColumnsOuter(g: SimdGemm, P: number, Q: number, K: number, x0: number, xRow: number, xStep: number, y: number, c: number): void {
+  const ldy = 4 * Q;
+  const ldc = 4 * Q;
+  // Chunks of the reduction so a strip of Y (KC rows × 8 columns: KC cache
+  // lines) stays in L1 while every row tile reads it; C accumulates.
+  for (let k0 = 0; k0 < K; k0 += GEMM_KC) {
+    const kc = Math.min(GEMM_KC, K - k0);
+    const xk = x0 + k0 * xStep;
+    const yk = y + k0 * ldy;
+    const tile = (p: number, q: number, nr: TileNr) => {
+      const mr = Math.min(MAX_MR, P - p);
+      const t = g.tile(mr, nr);
+      const a = xk + p * xRow;
+      const yq = yk + 4 * q;
+      const cq = c + p * ldc + 4 * q;
+      // Direct calls (no spread): once per tile.
+      switch (mr) {
+        case 6: t(a, a + xRow, a + 2 * xRow, a + 3 * xRow, a + 4 * xRow, a + 5 * xRow, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0); break;
+        case 5: t(a, a + xRow, a + 2 * xRow, a + 3 * xRow, a + 4 * xRow, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0); break;
+        case 4: t(a, a + xRow, a + 2 * xRow, a + 3 * xRow, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0); break;
+        case 3: t(a, a + xRow, a + 2 * xRow, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0); break;
+        case 2: t(a, a + xRow, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0); break;
+        default: t(a, yq, ldy, cq, ldc, kc, 1, 1, xStep, 0, 0);
+      }
+    };
+    if (xStep !== 4) {
+      // X walked down its columns (a transposed operand): each row tile's
+      // strip of X is kc scattered cache lines, so keep it while sweeping Y.
+      for (let p = 0; p < P; p += MAX_MR) {
+        let q = 0;
+        for (const nr of TILE_NRS) for (; q + nr <= Q; q += nr) tile(p, q, nr);
+      }
+    } else {
+      let q = 0;
+      for (const nr of TILE_NRS) for (; q + nr <= Q; q += nr) for (let p = 0; p < P; p += MAX_MR) tile(p, q, nr);
+    }
+  }
+}
+
+/** Reduction chunk of gemmColumnsOuter. */
+const GEMM_KC = 256;
+
+/** Products smaller than this many multiply-adds keep XNNPACK (tile-call overhead). */
+const GEMM_MIN_MACS = 1 << 18;
+
+/**
+ * op(A)·op(B) with the SIMD tile kernels of conv-simd-gemm.ts, reading both
+ * operands where they are on the heap (a transposed A is walked with a row
+ * stride; no packing): tfjs's BatchMatMul hands XNNPACK the second operand
+ * as weights and packs it on every call, which for the dense layer's
+ * [64, 2304]·[2304, 512] cost more than the product itself (~9 GFLOPS
+ * against ~30). When op(B) would need a transpose, computes
+ * (op(B)ᵀ·op(A)ᵀ)ᵀ instead if that moves fewer elements (dy·Wᵀ).
+ * null: not applicable (switched off, no SIMD, too small) — callers fall back.
+ */
+function gemmMatMul(b: WasmBackendLike, a: tf.TensorInfo, bm: tf.TensorInfo, tA: boolean, tB: boolean, batchA: number): tf.TensorInfo | null {
+  const rA = a.shape.length;
+  const rB = bm.shape.length;
+  const m = tA ? a.shape[rA - 1] : a.shape[rA - 2];
+  const k = tA ? a.shape[rA - 2] : a.shape[rA - 1];
+  const n = tB ? bm.shape[rB - 2] : bm.shape[rB - 1];
+  const M = batchA * m;
+  if (M * n * k < GEMM_MIN_MACS) return null;
+  const simd = elementwiseSimdOf(b);
+  const gemm = simd ? simdGemmFor(memoryOfBackend(b)) : null;
+  if (simd == null || gemm == null) return null;
+  const off = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);
+  /** A row-major [R, C] copy of the transpose of the row-major [C, R] matrix at t. */
+  const transposed = (t: tf.TensorInfo, rows: number, cols: number) => {
+    const out = b.makeOutput([cols, rows], 'float32');
+    transposeOnHeap(simd, heap(), off(t), off(out), rows, cols);
+    return out;
+  };
+  /**
+   * C[P, Q] = X·Y where row p of X starts at x0 + p·xRow bytes and steps xStep
+   * bytes along the K axis, and Y is row-major [K, Q] at y.
+   */
+  const product = (P: number, Q: number, x0: number, xRow: number, xStep: number, y: number) => {
+    const c = b.makeOutput([P, Q], 'float32');
+    const cOff = off(c);
+    heap().fill(0, cOff >> 2, (cOff >> 2) + P * Q);
+    gemmColumnsOuter(gemm, P, Q, k, x0, xRow, xStep, y, cOff);
+    return c;
+  };
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bm.shape.slice(0, -2));
+  // Direct: rows of op(A) (A [M, k] rows, or columns of Aᵀ [k, m]), op(B) row-major [k, n] (transposed first if tB).
+  // Swapped: Cᵀ [n, M] = op(B)ᵀ·op(A)ᵀ, op(A)ᵀ row-major [k, M] (transposed first unless tA), then Cᵀ transposed.
+  const directCost = tB ? k * n : 0;
+  const swappedCost = (tA ? 0 : k * M) + n * M;
+  let out: tf.TensorInfo;
+  if (directCost <= swappedCost) {
+    const bT = tB ? transposed(bm, n, k) : null;
+    out = tA ? product(M, n, off(a), 4, 4 * m, bT ? off(bT) : off(bm)) : product(M, n, off(a), 4 * k, 4, bT ? off(bT) : off(bm));
+    if (bT) b.disposeData(bT.dataId);
+  } else {
+    const aT = tA ? null : transposed(a, M, k);
+    // Rows of op(B)ᵀ: rows of B [n, k] if tB, else columns of B [k, n].
+    const cT = tB ? product(n, M, off(bm), 4 * k, 4, aT ? off(aT) : off(a)) : product(n, M, off(bm), 4, 4 * n, aT ? off(aT) : off(a));
+    if (aT) b.disposeData(aT.dataId);
+    out = transposed(cT, n, M);
+    b.disposeData(cT.dataId);
+  }
   const r = reshape(b, out, [...outer, m, n]);
   free(b, out);
   return r;

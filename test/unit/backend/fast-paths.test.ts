@@ -67,6 +67,14 @@ describe('BatchMatMul', () => {
     { name: 'batch of A, large shared Bᵀ (swapped form)', a: [2, 3, 8], b: [41, 8], tA: false, tB: true },
     { name: 'Aᵀ·Bᵀ, large B (swapped form)', a: [8, 3], b: [45, 8], tA: true, tB: true },
     { name: 'Aᵀ·B, large A (SIMD transpose, edge rows/columns)', a: [67, 130], b: [67, 5], tA: true, tB: false },
+    // Above GEMM_MIN_MACS: our SIMD tiles (row/column remainders, reduction chunks of 256).
+    { name: 'GEMM A·B', a: [70, 300], b: [300, 45], tA: false, tB: false },
+    { name: 'GEMM Aᵀ·B (strided A)', a: [300, 70], b: [300, 45], tA: true, tB: false },
+    { name: 'GEMM A·Bᵀ (B transposed first)', a: [70, 300], b: [45, 300], tA: false, tB: true },
+    { name: 'GEMM A·Bᵀ, large B (swapped form)', a: [20, 300], b: [500, 300], tA: false, tB: true },
+    { name: 'GEMM Aᵀ·Bᵀ, large B (swapped form)', a: [300, 20], b: [500, 300], tA: true, tB: true },
+    { name: 'GEMM batch of A, shared B', a: [3, 40, 300], b: [300, 50], tA: false, tB: false },
+    { name: 'GEMM batch of A, large shared Bᵀ', a: [2, 30, 300], b: [500, 300], tA: false, tB: true },
   ];
   it.each(CASES)('$name', async (c) => {
     const av = values(c.a.reduce((p, q) => p * q), 1);
