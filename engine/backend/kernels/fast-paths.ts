@@ -154,6 +154,8 @@ const GEMM_KC = 256;
 
 /** Products smaller than this many multiply-adds keep XNNPACK (tile-call overhead). */
 const GEMM_MIN_MACS = 1 << 18;
+/** Products with more rows than this keep XNNPACK (see gemmMatMul). */
+const GEMM_MAX_ROWS = 512;
 
 /**
  * op(A)·op(B) with the SIMD tile kernels of conv-simd-gemm.ts, reading both
@@ -172,7 +174,11 @@ function gemmMatMul(b: WasmBackendLike, a: tf.TensorInfo, bm: tf.TensorInfo, tA:
   const k = tA ? a.shape[rA - 2] : a.shape[rA - 1];
   const n = tB ? bm.shape[rB - 2] : bm.shape[rB - 1];
   const M = batchA * m;
-  if (M * n * k < GEMM_MIN_MACS) return null;
+  // XNNPACK packs op(B) (k·n elements, ~6 ns each) on every call: that
+  // dominates when the product has few rows (the batch: forward and input
+  // gradient of a dense layer), not when it has many (the weight gradient
+  // xᵀ·dy, where op(B) = dy is small and XNNPACK's own GEMM is as fast).
+  if (M * n * k < GEMM_MIN_MACS || M > GEMM_MAX_ROWS) return null;
   const simd = elementwiseSimdOf(b);
   const gemm = simd ? simdGemmFor(memoryOfBackend(b)) : null;
   if (simd == null || gemm == null) return null;
