@@ -18,7 +18,7 @@
  * - Sum and Mean over leading axes (bias gradients and BatchNorm's batch
  *   moments: [N,H,W,C] → [C]): the shipped kernels transpose the whole tensor
  *   first so the reduced axes are innermost; ours accumulates rows in place.
- * - Identity (zero-copy) and Tile (block replication), see below.
+ * - Identity and same-dtype Cast (zero-copy) and Tile (block replication), see below.
  *
  * The JS loops work directly on the wasm heap (Float32Array views); views are
  * taken after every allocation because growing the heap detaches them.
@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
-import { blockBytesFor, colSlot, elementwiseSimdOf, memoryOfBackend, transposeOnHeap } from './elementwise-simd';
+import { blockBytesFor, colSlot, elementwiseEnabled, elementwiseSimdOf, memoryOfBackend, transposeOnHeap } from './elementwise-simd';
 import { MAX_MR, type SimdGemm, TILE_NRS, type TileNr, simdGemmFor } from './conv-simd-gemm';
 
 type Fallback = tf.KernelFunc | null;
@@ -233,6 +233,19 @@ function gemmMatMul(b: WasmBackendLike, a: tf.TensorInfo, bm: tf.TensorInfo, tA:
 export function identity(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
   const { x } = inputs;
   if (x.dtype === 'string') return callFallback(fallback, b, inputs, attrs, 'Identity');
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * Cast: to the same dtype, share the data as Identity does (the CPU backend
+ * does the same); the shipped kernel copies. tfjs-core's gradients of
+ * Identity and of additions cast dy to float32 (ResNet: ~15 full-size
+ * copies per step). Other dtypes go to the shipped kernel.
+ */
+export function cast(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
+  const { x } = inputs;
+  if (attrs.dtype !== x.dtype || x.dtype === 'string' || !elementwiseEnabled()) return callFallback(fallback, b, inputs, attrs, 'Cast');
   b.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

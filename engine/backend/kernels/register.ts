@@ -14,7 +14,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv2d-grads';
-import { avgPoolGrad, batchMatMul, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
+import { avgPoolGrad, batchMatMul, cast, identity, maxPoolGrad, mean, sum, tile } from './fast-paths';
 import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedBatchNormInference, registerBatchNormKernels } from './batch-norm';
 import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
@@ -112,6 +112,11 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'Identity',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => identity(b, inputs, a, fallback),
+  },
+  {
+    kernelName: 'Cast',
+    replaces: 'faster',
+    run: (b, inputs, a, fallback) => cast(b, inputs, a, fallback),
   },
   {
     kernelName: 'Tile',
