@@ -53,8 +53,11 @@ const BLOCK_PIXELS = 2048;
 /** Activations applied in the same pass (others: the caller falls back). */
 export type ForwardActivation = 'linear' | 'relu' | 'relu6';
 
-/** How a layer's forward convolution is computed (chosen from its shape alone). */
-/** 'tiles' / 'rows': ours with conv-simd-gemm.ts's tile kernels / the layer-specialised kernel below; 'xnnpack': tfjs's. */
+/**
+ * How a layer's forward convolution is computed (chosen from its shape alone):
+ * 'tiles' / 'rows' = ours with conv-simd-gemm.ts's tile kernels / the
+ * layer-specialised kernel below; 'xnnpack' = tfjs's shipped kernel.
+ */
 export type ForwardPlan = 'tiles' | 'rows' | 'xnnpack';
 
 const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
@@ -76,6 +79,7 @@ const heapMemory = (b: WasmBackendLike) => {
  */
 export type ForwardMode = 'auto' | 'force' | 'rows' | 'tiles' | 'off';
 let mode: ForwardMode | null = null;
+/** The mode in force (CNN_WASM_CONV_FORWARD read once, unless setForwardMode overrode it). */
 export function forwardMode(): ForwardMode {
   if (mode == null) {
     const v = (typeof process !== 'undefined' ? process.env?.CNN_WASM_CONV_FORWARD : undefined) ?? 'auto';
@@ -93,7 +97,7 @@ export function setForwardMode(m: ForwardMode | null): void {
 
 /**
  * Which implementation a layer gets, from its shape alone. Measured
- * (bench/conv-forward.bench.ts, process CPU time, fastest of 7 rounds, batch
+ * (bench/conv-forward.bench.ts, process CPU time, fastest of 5–7 rounds, batch
  * 64 and 32, relaxed SIMD; ratios = XNNPACK with a fresh filter / ours):
  *
  * - 'tiles' (conv-simd-gemm.ts's tile kernels, row addresses per pixel):
@@ -101,7 +105,7 @@ export function setForwardMode(m: ForwardMode | null): void {
  *   32×32×32→32, 15×15×32→64, 15×15×64→64, 16×16×32→32, 8×8×64→64, the
  *   strided 3×3 ones 1.1–1.3×); the layer-specialised kernel was 0.8–1.1× there.
  * - 'rows' (the layer-specialised kernel, whole output rows per call):
- *   1.0–1.36× on 3-channel first layers (32×32×3→32/16 same), where the
+ *   1.1–1.36× on 3-channel first layers (32×32×3→32/16 same), where the
  *   tile kernels lose 2× to their per-call cost (27 steps per call), and
  *   1.04–1.23× on 32×32×16→16 (Co = 16; tiles 1.0–1.05×).
  * - XNNPACK: 1-channel 3×3 (K = 9: rows 0.84–0.91×), 1×1 projections
@@ -117,7 +121,7 @@ export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()):
   return g.ci < 16 && g.co % 8 === 0 && K >= 27 ? 'rows' : 'xnnpack';
 }
 
-// --- a tiny SIMD module for bias-free activations: clamp(x, lo, hi) in place ---
+// --- a tiny SIMD module for the activations: clamp(x, lo, hi) in place ---
 
 const uleb = (v: number): number[] => {
   const out: number[] = [];
