@@ -29,7 +29,7 @@
  * - 'rows': a kernel assembled below per layer (Ci, Co, stride) that does
  *   whole output rows per call, one x pointer for all pixels of a tile;
  *   best for 3-channel first layers, where a tile call does only 27 steps.
- * 1×1 projections and 1-channel inputs stay with XNNPACK.
+ * 1×1 projections, 1-channel inputs and Co < 32 at Ci ≥ 16 stay with XNNPACK.
  *
  * The output is processed in blocks of whole images (~BLOCK_PIXELS output
  * pixels); the bias initialises each block and the activation is applied to
@@ -106,10 +106,11 @@ export function setForwardMode(m: ForwardMode | null): void {
  *   strided 3×3 ones 1.1–1.3×); the layer-specialised kernel was 0.8–1.1× there.
  * - 'rows' (the layer-specialised kernel, whole output rows per call):
  *   1.1–1.36× on 3-channel first layers (32×32×3→32/16 same), where the
- *   tile kernels lose 2× to their per-call cost (27 steps per call), and
- *   1.04–1.23× on 32×32×16→16 (Co = 16; tiles 1.0–1.05×).
+ *   tile kernels lose 2× to their per-call cost (27 steps per call).
  * - XNNPACK: 1-channel 3×3 (K = 9: rows 0.84–0.91×), 1×1 projections
- *   (K = Ci ≤ 32: 0.8–0.96×), Co not a multiple of 8 below 32.
+ *   (K = Ci ≤ 32: 0.8–0.96×), and Ci ≥ 16 with Co < 32: 32×32×16→16 was a
+ *   wash (rows 0.85–1.23×, median ~1.03; tiles 1.0–1.05×), so the shipped
+ *   kernel keeps it.
  */
 export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()): ForwardPlan {
   if (m === 'off') return 'xnnpack';
@@ -117,8 +118,8 @@ export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()):
   if (m === 'tiles' || (m !== 'auto' && g.co % 8 !== 0)) return 'tiles';
   if (m === 'rows') return 'rows';
   if (m === 'force') return g.ci >= 16 ? 'tiles' : 'rows';
-  if (g.ci >= 16 && K >= 128) return g.co >= 32 ? 'tiles' : g.co % 8 === 0 ? 'rows' : 'xnnpack';
-  return g.ci < 16 && g.co % 8 === 0 && K >= 27 ? 'rows' : 'xnnpack';
+  if (g.ci >= 16) return K >= 128 && g.co >= 32 ? 'tiles' : 'xnnpack';
+  return g.co % 8 === 0 && K >= 27 ? 'rows' : 'xnnpack';
 }
 
 // --- a tiny SIMD module for the activations: clamp(x, lo, hi) in place ---
@@ -212,8 +213,8 @@ function clampFor(memory: WebAssembly.Memory): Clamp | null {
 // multiply-add (fused when relaxed SIMD is on) and summation order as
 // conv-simd-gemm.ts. (At Ci ≥ 16 it measured 0.8–1.1× the tile kernels,
 // which can fill every tile with 6 pixels across output-row ends; here a row
-// of Wo pixels ends with a remainder tile.) It won on 3-channel first
-// layers and on 32×32×16→16 (Co = 16: two column blocks per tile).
+// of Wo pixels ends with a remainder tile.) It wins on 3-channel first
+// layers.
 //
 // f{mr}(a, b, c, tiles, orows, aTile, aOrow, cOrow, kw, kh, aRowSkip, aImgSkip):
 //   for each output row o < orows, 8-column block, tile t < tiles:
@@ -360,7 +361,7 @@ function rowKernelsFor(memory: WebAssembly.Memory, variant: 'fma' | 'plain', ci:
  * a few dozen steps per tile) prefer an exact divisor among 6, 5, 4 (32×32×3
  * first layers: 1.1–1.4× XNNPACK with 4-pixel tiles, 0.9–1.1× with 6 + a
  * 2-pixel remainder); long ones prefer 6 (+ a remainder tile), which does
- * more multiply-adds per filter load (32×32×16→16: 1.02–1.23× against
+ * more multiply-adds per filter load (32×32×16→16: ~1.03× XNNPACK against
  * 0.97–1.03× with 4).
  */
 function tileRows(wo: number, ci: number): number {

@@ -208,8 +208,8 @@ describe('forward convolution on wasm (ours forced) vs cpu', () => {
     expect(planForward(geom(32, 3, 32, 3), 'auto')).toBe('rows');
     expect(planForward(geom(32, 3, 30, 3), 'auto')).toBe('xnnpack');
     expect(planForward(geom(16, 32, 64, 1), 'auto')).toBe('xnnpack');
-    expect(planForward(geom(32, 16, 16, 3), 'auto')).toBe('rows');
-    expect(planForward(geom(32, 16, 12, 3), 'auto')).toBe('xnnpack');
+    expect(planForward(geom(32, 16, 16, 3), 'auto')).toBe('xnnpack');
+    expect(planForward(geom(32, 8, 16, 3), 'auto')).toBe('rows');
     expect(planForward(geom(15, 32, 64, 3), 'auto')).toBe('tiles');
     expect(planForward(geom(15, 32, 64, 3), 'off')).toBe('xnnpack');
     expect(planForward(geom(28, 1, 32, 3), 'force')).toBe('rows');
