@@ -39,6 +39,9 @@ const callFallback = (fallback: Fallback, b: WasmBackendLike, inputs: Record<str
 };
 
 /** BatchMatMul: inputs {a, b}; attrs {transposeA, transposeB}. */
+/** B operands (dataIds) BatchMatMul has seen; see batchMatMul. */
+const seenB = new WeakSet<object>();
+
 export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
   const { a, b: bm } = inputs;
   const tA = Boolean(attrs.transposeA);
@@ -47,7 +50,12 @@ export function batchMatMul(b: WasmBackendLike, inputs: Record<string, tf.Tensor
   const batchB = bm.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const fast = a.dtype === 'float32' && bm.dtype === 'float32';
   if (!fast || batchB !== 1 || (batchA !== 1 && tA)) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
-  const viaGemm = gemmMatMul(b, a, bm, tA, tB, batchA);
+  // A second product with the same B tensor is a layer's weights at inference
+  // (in training they are a new tensor after every step): XNNPACK keeps its
+  // operator with B packed from the first call, which beats our unpacked GEMM.
+  const repeatedB = seenB.has(bm.dataId);
+  seenB.add(bm.dataId);
+  const viaGemm = repeatedB && !tA && !tB && batchA === 1 ? null : gemmMatMul(b, a, bm, tA, tB, batchA);
   if (viaGemm != null) return viaGemm;
   if (!tA && !tB && batchA === 1) return callFallback(fallback, b, inputs, attrs, 'BatchMatMul');
   const rA = a.shape.length;
