@@ -39,6 +39,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, pair } from './wasm-ops';
+import { section, sleb, uleb } from './wasm-binary';
 
 /** Geometry of a 2-D convolution (as computed by tfjs's computeConv2DInfo). */
 export interface ForwardGeometry {
@@ -123,18 +124,6 @@ export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()):
 }
 
 // --- a tiny SIMD module for the activations: clamp(x, lo, hi) in place ---
-
-const uleb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-};
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
 
 /**
  * (func clamp (param ptr bytes) (param lo hi f32)): for each f32x4 at ptr …
@@ -223,19 +212,6 @@ function clampFor(memory: WebAssembly.Memory): Clamp | null {
 //       (p += 4 per channel, += aRowSkip after each tap, += aImgSkip after each filter row)
 //       acc[r] += splat(x[p + r·pixStride]) · B[step]
 //     store acc.
-
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-};
 
 /** Largest tile (rows) of the specialised kernel: 6 × 2 f32x4 accumulators + 2 B + 1 A = 15 of 16 registers. */
 const SPEC_MR = 6;

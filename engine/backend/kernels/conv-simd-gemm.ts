@@ -34,26 +34,7 @@
  * otherwise f32x4.mul + f32x4.add (~27 GFLOPS).
  */
 import { relaxedSimd } from '../wasm-features';
-
-// --- a minimal WebAssembly binary writer ---------------------------------
-
-const uleb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-};
-const str = (s: string) => [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
+import { F32, I32, V128, section, str, uleb, vec } from './wasm-binary';
 
 /** Opcodes used below (memarg alignment hints are 0: no alignment promised). */
 const op = {

@@ -23,10 +23,8 @@
  * All pointers are byte offsets into the imported memory. Lengths the SIMD
  * loops handle are multiples of 4 floats; callers do the remainder in JS.
  */
+import { F32, I32, V128, section, str, uleb, vec } from './wasm-binary';
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
   localGet: 0x20, localSet: 0x21,
@@ -40,21 +38,6 @@ const simd = {
   f64x2PromoteLow: 0x5f,
   f32x4Sqrt: 0xe3, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f64x2Add: 0xf0,
 } as const;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 /** The 16 bytes of a v128 whose four f32 lanes are all `v` (or raw `bits`). */
 function f32x4Bytes(v: number, bits?: number): number[] {
