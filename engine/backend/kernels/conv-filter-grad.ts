@@ -140,9 +140,9 @@ export function filterGradInPlace(
 /**
  * Copies images n0 … n0+imgs−1 of x into [imgs, Hn, Wn, Ci] at byte address
  * dst, image pixel (h, w) at (h + pt, w + pl), zeros elsewhere. Rows are
- * contiguous runs of W·Ci floats (memmove).
+ * contiguous runs of W·Ci floats (memmove). Also used by conv-forward.ts.
  */
-function copyPadded(
+export function copyPadded(
   b: WasmBackendLike, xAt: number, dst: number, n0: number, imgs: number,
   H: number, W: number, ci: number, Hn: number, Wn: number, pt: number, pl: number,
 ) {

@@ -37,6 +37,7 @@
  * small SIMD clamp module.
  */
 import * as tf from '@tensorflow/tfjs';
+import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, pair } from './wasm-ops';
 import { section, sleb, uleb } from './wasm-binary';
@@ -466,31 +467,6 @@ function applyAct(k: Kernels, at: number, len: number, act: ForwardActivation, b
     for (let q = body; q < len; q++) {
       const v = hp[q];
       hp[q] = v < 0 ? 0 : v > hi ? hi : v;
-    }
-  }
-}
-
-/**
- * Copies images n0 … n0+imgs−1 of x into [imgs, Hn, Wn, Ci] at byte address
- * dst, image pixel (h, w) at (h + pt, w + pl), zeros elsewhere.
- */
-function copyPadded(
-  b: WasmBackendLike, xAt: number, dst: number, n0: number, imgs: number,
-  H: number, W: number, ci: number, Hn: number, Wn: number, pt: number, pl: number,
-) {
-  const hp = new Float32Array(b.wasm.HEAPU8.buffer);
-  const d0 = dst >> 2;
-  hp.fill(0, d0, d0 + imgs * Hn * Wn * ci);
-  const hEnd = Math.min(H, Hn - pt);
-  const wEnd = Math.min(W, Wn - pl);
-  if (hEnd <= 0 || wEnd <= 0) return;
-  const run = wEnd * ci;
-  for (let q = 0; q < imgs; q++) {
-    const src = (xAt >> 2) + (n0 + q) * H * W * ci;
-    const dImg = d0 + q * Hn * Wn * ci;
-    for (let h = 0; h < hEnd; h++) {
-      const s = src + h * W * ci;
-      hp.copyWithin(dImg + ((h + pt) * Wn + pl) * ci, s, s + run);
     }
   }
 }
