@@ -16,6 +16,29 @@ export interface StepResult {
   correct: number;
 }
 
+/**
+ * The function a step differentiates: the training-mode loss sum of the
+ * images in x divided by `batchTotal` (the whole batch: shards' gradients
+ * then add up to the batch mean's). `keepCorrect` receives the kept count of
+ * right answers (the caller disposes it).
+ */
+export function shardLoss(
+  tf: TF,
+  model: tfjs.LayersModel,
+  x: tfjs.Tensor4D,
+  y: tfjs.Tensor1D,
+  info: TaskInfo,
+  batchTotal: number,
+  keepCorrect: (correct: tfjs.Scalar) => void,
+): () => tfjs.Scalar {
+  return () => {
+    const out = model.apply(x, { training: true }) as tfjs.Tensor;
+    const r = batchLossSum(tf, out, y, x, info);
+    keepCorrect(tf.keep(r.correct) as tfjs.Scalar);
+    return tf.div(r.lossSum, batchTotal) as tfjs.Scalar;
+  };
+}
+
 /** One training step on this thread: the mean loss of the batch, minimised by the optimizer. */
 export async function singleStep(
   tf: TF,
@@ -33,12 +56,7 @@ export async function singleStep(
     const x = toInputTensor(tf, xs, dataShape, info.inputShape);
     const y = tf.tensor1d(labels, 'int32');
     return optimizer.minimize(
-      () => {
-        const out = model.apply(x, { training: true }) as tfjs.Tensor;
-        const r = batchLossSum(tf, out, y, x, info);
-        correctT = tf.keep(r.correct);
-        return tf.div(r.lossSum, n) as tfjs.Scalar;
-      },
+      shardLoss(tf, model, x, y, info, n, (c) => (correctT = c)),
       true,
       vars,
     ) as tfjs.Scalar;
@@ -80,12 +98,7 @@ export async function parallelStep(
   const local = tf.tidy(() => {
     const x = toInputTensor(tf, xs.subarray(a0 * per, b0 * per), dataShape, info.inputShape);
     const y = tf.tensor1d(labels.subarray(a0, b0), 'int32');
-    return tf.variableGrads(() => {
-      const out = model.apply(x, { training: true }) as tfjs.Tensor;
-      const r = batchLossSum(tf, out, y, x, info);
-      correctT = tf.keep(r.correct);
-      return tf.div(r.lossSum, n) as tfjs.Scalar;
-    }, vars);
+    return tf.variableGrads(shardLoss(tf, model, x, y, info, n, (c) => (correctT = c)), vars);
   });
   const c = correctT as unknown as tfjs.Scalar;
   try {

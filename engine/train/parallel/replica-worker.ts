@@ -8,7 +8,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../../backend';
 import { registerCustomLayers } from '../../layers/tfjs-classes';
 import { toInputTensor } from '../adapt';
-import { batchLossSum, detectTask, type TaskInfo } from '../task';
+import { shardLoss } from '../step';
+import { detectTask, type TaskInfo } from '../task';
 import type { FromReplica, ToReplica, VarSlot } from './protocol';
 
 type TF = typeof tfjs;
@@ -72,12 +73,7 @@ function step(s: State, m: Extract<ToReplica, { type: 'step' }>): { lossSum: num
     const x = toInputTensor(tf, m.xs, init.dataShape, s.info.inputShape);
     const y = tf.tensor1d(m.labels, 'int32');
     let correctT: tfjs.Tensor | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = s.model.apply(x, { training: true }) as tfjs.Tensor;
-      const r = batchLossSum(tf, out, y, x, s.info);
-      correctT = tf.keep(r.correct);
-      return tf.div(r.lossSum, m.batchTotal) as tfjs.Scalar;
-    }, vars);
+    const { value, grads } = tf.variableGrads(shardLoss(tf, s.model, x, y, s.info, m.batchTotal, (c) => (correctT = c)), vars);
     vars.forEach((v, i) => view(init.gradBuffer, init.slots[i]).set(grads[v.name].dataSync() as Float32Array));
     correct = n > 0 ? (correctT as unknown as tfjs.Tensor).dataSync()[0] : 0;
     (correctT as unknown as tfjs.Tensor | null)?.dispose();
