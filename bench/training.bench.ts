@@ -273,10 +273,11 @@ async function childMain(a: Args): Promise<Measure> {
     close = async () => group?.close();
     step = () => (group ? parallelStep(tf, group, model, vars, optimizer, xsArr, labelsArr, shape, task) : singleStep(tf, model, vars, optimizer, xsArr, labelsArr, shape, task));
     const x = tf.tensor4d(xsArr, [B, ...def.input]);
+    const { withFoldedInference } = await import('../engine/train/fold');
     infer = async () => {
       if (group) return group.predict(xsArr, shape);
       // One pass over the batch, as the product's evaluation does (predict's default batchSize is 32).
-      const p = model.predict(x, { batchSize: B }) as tfjs.Tensor;
+      const p = withFoldedInference(tf, model, () => model.predict(x, { batchSize: B }) as tfjs.Tensor);
       p.dataSync();
       p.dispose();
     };

@@ -5,6 +5,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
 import { adaptProblem, toInputTensor } from './adapt';
+import { withFoldedInference } from './fold';
 import { batchLossSum, detectTask, toProbabilities } from './task';
 import { TrainError, yieldToEventLoop } from './trainer';
 import { startReplicas } from './parallel/replicas';
@@ -103,7 +104,7 @@ export async function evaluateModel(tf: TF, model: tfjs.LayersModel, set: Sample
       const outputs = group ? await group.predict(b.xs, o.dataShape, info.inputShape).catch(() => null) : null;
       const res = tf.tidy(() => {
         const x = toInputTensor(tf, b.xs, o.dataShape, info.inputShape);
-        const out = outputs ? tf.tensor(outputs, [idx.length, units]) : (model.apply(x, { training: false }) as tfjs.Tensor);
+        const out = outputs ? tf.tensor(outputs, [idx.length, units]) : withFoldedInference(tf, model, () => model.apply(x, { training: false }) as tfjs.Tensor);
         const { lossSum } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
         return [lossSum, toProbabilities(tf, out, info.outputKind)] as const;
       });

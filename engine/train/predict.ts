@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
 import { toInputTensor } from './adapt';
+import { withFoldedInference } from './fold';
 import { detectTask, toProbabilities } from './task';
 import { TrainError } from './trainer';
 
@@ -67,7 +68,7 @@ export function predictPixels(tf: TF, model: tfjs.LayersModel, pixels: Float32Ar
   if (info.task !== 'classification') throw new TrainError('Cannot list classes: the network reconstructs images, it does not classify.', 'task');
   const probs = tf.tidy(() => {
     const x = toInputTensor(tf, pixels, shape, info.inputShape);
-    return toProbabilities(tf, model.apply(x, { training: false }) as tfjs.Tensor, info.outputKind).dataSync();
+    return toProbabilities(tf, withFoldedInference(tf, model, () => model.apply(x, { training: false }) as tfjs.Tensor), info.outputKind).dataSync();
   });
   return topK(probs, classNames, k);
 }

@@ -13,6 +13,7 @@ import { createAdam } from '../backend/fused-adam';
 import { shapeSize } from '../core/shape';
 import { toInputTensor, adaptProblem } from './adapt';
 import { augmentActive, augmentBatch } from './augment';
+import { withFoldedInference } from './fold';
 import { startReplicas, type ReplicaGroup } from './parallel/replicas';
 import { makeRng, range, shuffleInPlace } from './rng';
 import { parallelStep, singleStep } from './step';
@@ -112,7 +113,7 @@ export async function lossOn(
     const outputs = group ? await group.predict(b.xs, dataShape, info.inputShape).catch(() => null) : null;
     const r = tf.tidy(() => {
       const x = toInputTensor(tf, b.xs, dataShape, info.inputShape);
-      const out = outputs ? tf.tensor(outputs, [b.labels.length, ...info.outputShape]) : (model.apply(x, { training: false }) as tfjs.Tensor);
+      const out = outputs ? tf.tensor(outputs, [b.labels.length, ...info.outputShape]) : withFoldedInference(tf, model, () => model.apply(x, { training: false }) as tfjs.Tensor);
       const { lossSum, correct } = batchLossSum(tf, out, tf.tensor1d(b.labels, 'int32'), x, info);
       return tf.stack([lossSum, correct]);
     });

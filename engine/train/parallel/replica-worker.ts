@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../../backend';
 import { registerCustomLayers } from '../../layers/tfjs-classes';
 import { toInputTensor } from '../adapt';
+import { withFoldedInference } from '../fold';
 import { shardLoss } from '../step';
 import { detectTask, type TaskInfo } from '../task';
 import type { FromReplica, ToReplica, VarSlot } from './protocol';
@@ -60,7 +61,7 @@ function predict(s: State, m: Extract<ToReplica, { type: 'predict' }>): Float32A
   const { tf } = s;
   return tf.tidy(() => {
     const x = toInputTensor(tf, m.xs, s.init.dataShape, s.info.inputShape);
-    return (s.model.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tfjs.Tensor).dataSync() as Float32Array;
+    return withFoldedInference(tf, s.model, () => s.model.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tfjs.Tensor).dataSync() as Float32Array;
   });
 }
 

@@ -24,6 +24,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendName } from '../../backend';
 import type { Shape } from '../../core/shape';
 import { toInputTensor } from '../adapt';
+import { withFoldedInference } from '../fold';
 import type { FromReplica, ToReplica, VarSlot } from './protocol';
 import { spawnWorker, workerEntry } from './spawn';
 
@@ -208,7 +209,7 @@ export class ReplicaGroup {
     const local = tf.tidy(() => {
       const x = toInputTensor(tf, xs.subarray(a0 * per, b0 * per), dataShape, inputShape);
       // One pass over the shard (predict's default batchSize 32 would split it).
-      return (this.model.predict(x, { batchSize: Math.max(1, b0 - a0) }) as tfjs.Tensor).dataSync() as Float32Array;
+      return withFoldedInference(tf, this.model, () => this.model.predict(x, { batchSize: Math.max(1, b0 - a0) }) as tfjs.Tensor).dataSync() as Float32Array;
     });
     const parts = [local, ...(await remote)];
     const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
