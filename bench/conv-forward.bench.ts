@@ -11,8 +11,10 @@
  *   rows      — our implicit GEMM walking x in place (conv-forward.ts) with
  *               its layer-specialised kernel (whole output rows per call),
  *   tiles     — the same walk with conv-simd-gemm.ts's generic tile kernels,
+ *   winograd  — Winograd F(4×4, 3×3) (winograd.ts; 3×3 stride-1 layers
+ *               with Ci a multiple of 4 and Co of 8),
  *   auto      — what the registered kernel runs (planForward's choice:
- *               'rows', 'tiles' or 'xnnpack' = xnnFresh in training).
+ *               'winograd', 'rows', 'tiles' or 'xnnpack' = xnnFresh in training).
  *
  *   npx tsx bench/conv-forward.bench.ts [--rounds R] [--batches 64,32] [--only substr]
  *
@@ -28,6 +30,7 @@ import {
   type ForwardGeometry, conv2dForwardInPlace, forwardKernels, planForward, setForwardMode,
 } from '../engine/backend/kernels/conv-forward';
 import type { WasmBackendLike } from '../engine/backend/kernels/wasm-ops';
+import { winogradApplies, winogradConv2d, winogradKernelsFor } from '../engine/backend/kernels/winograd';
 
 interface Shape {
   name: string; h: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid';
@@ -116,25 +119,33 @@ for (const N of batches) {
     };
     const ours = (impl: 'rows' | 'tiles' = 'rows') => () =>
       conv2dForwardInPlace(b, kernels, x as tf.TensorInfo, w as tf.TensorInfo, bias as tf.TensorInfo, g, 'relu', impl);
+    const wk = winogradApplies(g) ? winogradKernelsFor(kernels.memory, g.ci, g.co) : null;
+    const wino = () => winogradConv2d(b, wk!, x as tf.TensorInfo, w as tf.TensorInfo, bias as tf.TensorInfo, g, 'relu');
     // Agreement with XNNPACK.
     const ref = xnn(false)();
     const refV = b.typedArrayFromHeap(ref).slice();
     b.disposeData(ref.dataId);
-    const o = ours()();
-    const v = b.typedArrayFromHeap(o);
-    let d = 0;
-    let m = 0;
-    for (let i = 0; i < v.length; i++) {
-      d = Math.max(d, Math.abs(v[i] - refV[i]));
-      m = Math.max(m, Math.abs(refV[i]));
-    }
-    b.disposeData(o.dataId);
-    const samples: Record<string, number[]> = { xnnCached: [], xnnFresh: [], rows: [], tiles: [] };
+    const diff = (f: () => tf.TensorInfo) => {
+      const o = f();
+      const v = b.typedArrayFromHeap(o);
+      let d = 0;
+      let m = 0;
+      for (let i = 0; i < v.length; i++) {
+        d = Math.max(d, Math.abs(v[i] - refV[i]));
+        m = Math.max(m, Math.abs(refV[i]));
+      }
+      b.disposeData(o.dataId);
+      return d / (m || 1);
+    };
+    const relDiff = diff(ours());
+    const winogradRelDiff = wk ? diff(wino) : undefined;
+    const samples: Record<string, number[]> = { xnnCached: [], xnnFresh: [], rows: [], tiles: [], ...(wk ? { winograd: [] } : {}) };
     for (let r = 0; r < rounds; r++) {
       samples.xnnCached.push(time(xnn(false)));
       samples.xnnFresh.push(time(xnn(true)));
       samples.rows.push(time(ours()));
       samples.tiles.push(time(ours('tiles')));
+      if (wk) samples.winograd.push(time(wino));
     }
     const ms = Object.fromEntries(Object.entries(samples).map(([key, v]) => [key, +best(v).toFixed(3)]));
     const plan = planForward(g, 'auto');
@@ -150,7 +161,9 @@ for (const N of batches) {
       rowsVsFresh: +(ms.xnnFresh / ms.rows).toFixed(2),
       tilesVsFresh: +(ms.xnnFresh / ms.tiles).toFixed(2),
       gflops: { xnnCached: +(flops / ms.xnnCached / 1e6).toFixed(1), auto: +(flops / autoMs / 1e6).toFixed(1) },
-      relDiff: d / (m || 1),
+      ...(wk ? { winogradVsTiles: +(ms.tiles / ms.winograd).toFixed(2), winogradVsCached: +(ms.xnnCached / ms.winograd).toFixed(2) } : {}),
+      relDiff,
+      winogradRelDiff,
     };
     results.push(row);
     console.error(JSON.stringify(row));

@@ -21,6 +21,7 @@
  *   --no-torch                   skip PyTorch
  *   --plain-adam                 use tf.train.adam rather than engine/backend's fused Adam
  *   --profile                    also print a per-kernel CPU-time table of one training step
+ *                                and of one inference batch
  *   --accuracy [--accuracy-train N]  also train the 28×28 net for one epoch on the
  *                                first N Fashion-MNIST training images (default all
  *                                60,000) with identical initial weights and batch order:
@@ -222,6 +223,8 @@ interface Measure {
   peakRssMB: number;
   note?: string;
   profile?: { kernel: string; ms: number; calls: number }[];
+  /** Per-kernel CPU time of one inference batch (--profile, 1 thread). */
+  inferProfile?: { kernel: string; ms: number; calls: number }[];
 }
 
 async function childMain(a: Args): Promise<Measure> {
@@ -298,7 +301,11 @@ async function childMain(a: Args): Promise<Measure> {
   const tr = await timeLoop(step, slow ? Math.min(a.seconds, 2) : a.seconds, slow ? 1 : 3);
   const inf = await timeLoop(infer, slow ? Math.min(a.seconds, 2) : a.seconds / 2, 3);
   let profile: Measure['profile'];
-  if (a.profile && threads === 1) profile = await profileKernels(tf, info.name, step, 3);
+  let inferProfile: Measure['profile'];
+  if (a.profile && threads === 1) {
+    profile = await profileKernels(tf, info.name, step, 3);
+    inferProfile = await profileKernels(tf, info.name, infer, 5);
+  }
   await close();
   return {
     net,
@@ -315,6 +322,7 @@ async function childMain(a: Args): Promise<Measure> {
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     note: info.reason,
     profile,
+    inferProfile,
   };
 }
 

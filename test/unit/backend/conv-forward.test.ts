@@ -208,9 +208,14 @@ describe('forward convolution on wasm (ours forced) vs cpu', () => {
     expect(planForward(geom(32, 3, 32, 3), 'auto')).toBe('rows');
     expect(planForward(geom(32, 3, 30, 3), 'auto')).toBe('xnnpack');
     expect(planForward(geom(16, 32, 64, 1), 'auto')).toBe('xnnpack');
-    expect(planForward(geom(32, 16, 16, 3), 'auto')).toBe('xnnpack');
-    expect(planForward(geom(32, 8, 16, 3), 'auto')).toBe('rows');
-    expect(planForward(geom(15, 32, 64, 3), 'auto')).toBe('tiles');
+    // 3×3 stride 1 with ≥ 8 channels: Winograd (winograd.test.ts); 'direct' shows the rule underneath.
+    expect(planForward(geom(32, 16, 16, 3), 'auto')).toBe('winograd');
+    expect(planForward(geom(32, 16, 16, 3), 'direct')).toBe('xnnpack');
+    expect(planForward(geom(32, 8, 16, 3), 'auto')).toBe('winograd');
+    expect(planForward(geom(32, 8, 16, 3), 'direct')).toBe('rows');
+    expect(planForward(geom(15, 32, 64, 3), 'auto')).toBe('winograd');
+    expect(planForward(geom(15, 32, 64, 3), 'direct')).toBe('tiles');
+    expect(planForward(geom(16, 32, 64, 5), 'auto')).toBe('tiles');
     expect(planForward(geom(15, 32, 64, 3), 'off')).toBe('xnnpack');
     expect(planForward(geom(28, 1, 32, 3), 'force')).toBe('rows');
     expect(planForward(geom(28, 1, 30, 3), 'rows')).toBe('tiles');

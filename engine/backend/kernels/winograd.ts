@@ -1,0 +1,529 @@
+/**
+ * Winograd convolution F(4×4, 3×3) on the wasm backend: 3×3 convolutions with
+ * stride 1 and dilation 1 (most layers of VGG-, ResNet- and CIFAR-style
+ * networks) in a quarter of the multiplications of the direct method.
+ *
+ * Why: the direct implicit GEMM (conv-forward.ts) already runs our SIMD
+ * multiply-add at ~26 GFLOPS, about 80 % of what 128-bit wasm SIMD can do on
+ * one core here, while PyTorch's oneDNN uses 512-bit AVX-512 (4× the lanes).
+ * The remaining factor has to come from doing less arithmetic. Lavin & Gray,
+ * "Fast Algorithms for Convolutional Neural Networks" (CVPR 2016,
+ * arXiv:1509.09308): each 4×4 block of output pixels is
+ *
+ *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+ *
+ * for a 6×6 input tile d and 3×3 filter g. Summed over input channels, the
+ * 36 element-wise products become 36 independent GEMMs
+ *
+ *   M_ξ [tiles, Co] = V_ξ [tiles, Ci] · U_ξ [Ci, Co],   ξ = 0 … 35,
+ *
+ * with 36·Ci·Co multiply-adds per 16 output pixels instead of 144·Ci·Co.
+ * The transforms (adds and small constant multiplies) cost far less for the
+ * channel counts where this is used (Ci ≥ 8); planForward picks it by shape.
+ * F(4×4, 3×3) in float32 differs from the direct sum by rounding only
+ * (relative error ~1e-6 of the output's scale, tested against the cpu
+ * backend at 1e-4); NNPACK, oneDNN and ncnn use the same or larger tiles.
+ *
+ * Pipeline for a block of tiles (whole tile rows, sized to stay in L2):
+ * 1. input transform (SIMD over 4 channels): V[ξ][t][ci] = (Bᵀ d_t B)[ξ]
+ *    read from x, or from a zero-bordered copy of it (conv-filter-grad's
+ *    copyPadded) when the convolution pads or the tiles overhang;
+ * 2. GEMMs (SIMD, 6 tiles × 8 output channels per register block, all 36 ξ
+ *    in one call): M[ξ][t][co] = Σ_ci V[ξ][t][ci] · U[ξ][ci][co];
+ * 3. output transform (SIMD over 4 output channels) with the bias and
+ *    relu / relu6 folded in: out = act(Aᵀ M_t A + bias), written straight
+ *    into the output, or for tiles that overhang its edge into a scratch
+ *    strip copied row by row.
+ * U = G g Gᵀ is computed per call (the filter changes every training step,
+ * and costs ~0.5 % of the GEMMs' work).
+ *
+ * ξ is numbered column-major (ξ = 6·column + row of the 6×6 transform) so the
+ * input transform's column pass and the output transform's first pass walk
+ * V and M in storage order.
+ *
+ * The SIMD module is assembled here from bytes (no toolchain), specialised
+ * per (Ci, Co) so that every pixel and channel pitch is an immediate offset,
+ * and instantiated on the backend's own WebAssembly.Memory.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { relaxedSimd } from '../wasm-features';
+import { copyPadded } from './conv-filter-grad';
+import { type WasmBackendLike, free } from './wasm-ops';
+import { F32, I32, V128, section, sleb, str, uleb, vec } from './wasm-binary';
+
+/** Geometry of a convolution (as in conv-forward.ts). */
+export interface WinogradGeometry {
+  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
+  pt: number; pl: number; H: number; W: number; Ho: number; Wo: number;
+  ci: number; co: number; n: number;
+}
+
+/** Output tile edge (F(4×4, 3×3)) and input tile edge. */
+const TILE = 4;
+const IN_TILE = 6;
+const XIS = IN_TILE * IN_TILE;
+/** Largest row block of the GEMM: 6 tiles × 2 f32x4 accumulators + 2 B + 1 A of the 16 SIMD registers. */
+const MR = 6;
+/** Bytes of V and M per block (they and U stay in the 2 MB L2 of the machines we measured). */
+const BLOCK_BYTES = 1 << 20;
+
+/** The shapes this file computes: 3×3, stride 1, dilation 1, Ci a multiple of 4, Co of 8. */
+export function winogradApplies(g: WinogradGeometry): boolean {
+  return g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
+    g.ci % 4 === 0 && g.co % 8 === 0 && g.ci > 0 && g.Ho > 0 && g.Wo > 0;
+}
+
+// --- a tiny assembler -------------------------------------------------------
+
+/** Emits one function body: typed locals, then code. */
+class Fn {
+  private readonly types: number[] = [];
+  readonly code: number[] = [];
+  constructor(private readonly params: number) {}
+  /** A new local of type `t` (i32 / f32 / v128). */
+  local(t: number): number {
+    this.types.push(t);
+    return this.params + this.types.length - 1;
+  }
+  locals(t: number, n: number): number[] {
+    return Array.from({ length: n }, () => this.local(t));
+  }
+  emit(...bytes: number[][]): this {
+    for (const b of bytes) this.code.push(...b);
+    return this;
+  }
+  /** The encoded body (locals grouped by runs of one type). */
+  body(): number[] {
+    const groups: number[][] = [];
+    for (let i = 0; i < this.types.length; ) {
+      let j = i;
+      while (j < this.types.length && this.types[j] === this.types[i]) j++;
+      groups.push([...uleb(j - i), this.types[i]]);
+      i = j;
+    }
+    const full = [...vec(groups), ...this.code, 0x0b];
+    return [...uleb(full.length), ...full];
+  }
+}
+
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const tee = (i: number) => [0x22, ...uleb(i)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
+const addI = [0x6a];
+const subI = [0x6b];
+const loop = [0x03, 0x40];
+const end = [0x0b];
+const vload = (off: number) => [0xfd, 0x00, 0, ...uleb(off)];
+const vstore = (off: number) => [0xfd, 0x0b, 0, ...uleb(off)];
+const splatLoad = (off: number) => [0xfd, 0x09, 0, ...uleb(off)]; // v128.load32_splat
+const f32splat = [0xfd, 0x13];
+const vadd = [0xfd, ...uleb(0xe4)];
+const vsub = [0xfd, ...uleb(0xe5)];
+const vmul = [0xfd, ...uleb(0xe6)];
+const vmin = [0xfd, ...uleb(0xe8)];
+const vmax = [0xfd, ...uleb(0xe9)];
+const vmadd = [0xfd, ...uleb(0x105)]; // f32x4.relaxed_madd
+const v128const = (f: number) => {
+  const b = new Uint8Array(new Float32Array([f, f, f, f]).buffer);
+  return [0xfd, 0x0c, ...b];
+};
+/** local -= 1; loop again while it is not 0. */
+const countDown = (l: number) => [...get(l), ...i32(1), ...subI, ...tee(l), 0x0d, 0];
+const bump = (l: number, by: number[]) => [...get(l), ...by, ...addI, ...set(l)];
+
+/**
+ * Emits code computing a linear combination of v128 locals into `dst`:
+ * Σ coef·src (coef ±1 are adds/subs; others multiply by a splatted
+ * constant kept in a local, see constLocals).
+ */
+function combo(f: Fn, consts: Map<number, number>, dst: number, terms: [number, number][]) {
+  let first = true;
+  for (const [coef, src] of terms) {
+    const mag = Math.abs(coef);
+    f.emit(get(src));
+    if (mag !== 1) f.emit(get(consts.get(mag)!), vmul);
+    if (first) {
+      if (coef < 0) throw new Error('combo: the first term must be positive');
+      first = false;
+    } else f.emit(coef < 0 ? vsub : vadd);
+  }
+  f.emit(set(dst));
+}
+
+/** Locals holding splatted constants (set once at the function's start: V8 re-materialises v128.const at every use). */
+function constLocals(f: Fn, values: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const v of values) {
+    const l = f.local(V128);
+    f.emit(v128const(v), set(l));
+    m.set(v, l);
+  }
+  return m;
+}
+
+/**
+ * Bᵀ (6×6) applied to six vectors d → t, sharing subexpressions:
+ * t0 = 4(d0−d2) + (d4−d2); t1,2 = (d4−4d2) ± (d3−4d1);
+ * t3,4 = (d4−d2) ± 2(d3−d1); t5 = 4(d1−d3) + (d5−d3).
+ */
+function inputTransform1d(f: Fn, k: Map<number, number>, d: number[], t: number[], tmp: number[]) {
+  const [a, b, c, e] = tmp;
+  combo(f, k, a, [[1, d[4]], [-4, d[2]]]);
+  combo(f, k, b, [[1, d[3]], [-4, d[1]]]);
+  combo(f, k, c, [[1, d[4]], [-1, d[2]]]);
+  combo(f, k, e, [[1, d[3]], [-1, d[1]]]); // (d3 − d1); doubled below
+  combo(f, k, t[5], [[1, d[5]], [-1, d[3]], [-4, e]]); // 4(d1−d3) + (d5−d3)
+  combo(f, k, e, [[1, e], [1, e]]);
+  combo(f, k, t[0], [[1, c], [4, d[0]], [-4, d[2]]]);
+  combo(f, k, t[1], [[1, a], [1, b]]);
+  combo(f, k, t[2], [[1, a], [-1, b]]);
+  combo(f, k, t[3], [[1, c], [1, e]]);
+  combo(f, k, t[4], [[1, c], [-1, e]]);
+}
+
+/**
+ * Aᵀ (4×6) applied to six vectors m → y: with s = m1+m2, d = m1−m2,
+ * S = m3+m4, D = m3−m4: y0 = m0+s+S, y1 = d+2D, y2 = s+4S, y3 = d+8D+m5.
+ */
+function outputTransform1d(f: Fn, k: Map<number, number>, m: number[], y: number[], tmp: number[]) {
+  const [s, d, S, D] = tmp;
+  combo(f, k, s, [[1, m[1]], [1, m[2]]]);
+  combo(f, k, d, [[1, m[1]], [-1, m[2]]]);
+  combo(f, k, S, [[1, m[3]], [1, m[4]]]);
+  combo(f, k, D, [[1, m[3]], [-1, m[4]]]);
+  combo(f, k, y[0], [[1, m[0]], [1, s], [1, S]]);
+  combo(f, k, y[1], [[1, d], [2, D]]);
+  combo(f, k, y[2], [[1, s], [4, S]]);
+  combo(f, k, y[3], [[1, d], [8, D], [1, m[5]]]);
+}
+
+/**
+ * in(src, dst, ntiles, rowPitch, xiStride): for ntiles tiles along a row
+ * (tile t reads the 6×6 pixels from src + t·4 pixels, rows rowPitch bytes
+ * apart) and every channel quad, V[ξ] at dst + ξ·xiStride + t·Ci·4.
+ */
+function inputFn(ci: number): number[] {
+  const f = new Fn(5);
+  const [src, dst, ntiles, rowPitch, xiStride] = [0, 1, 2, 3, 4];
+  const [t, c, p, rp, q, tp, td] = f.locals(I32, 7);
+  const d = f.locals(V128, IN_TILE);
+  const z = Array.from({ length: IN_TILE }, () => f.locals(V128, IN_TILE)); // z[row][col]
+  const col = f.locals(V128, IN_TILE);
+  const v = f.locals(V128, IN_TILE);
+  const tmp = f.locals(V128, 4);
+  const k4 = constLocals(f, [4, 5]);
+  const pix = ci * 4;
+  f.emit(get(src), set(tp), get(dst), set(td), get(ntiles), set(t), loop);
+  f.emit(get(tp), set(p), get(td), set(q), i32(ci / 4), set(c), loop);
+  f.emit(get(p), set(rp));
+  for (let r = 0; r < IN_TILE; r++) {
+    for (let k = 0; k < IN_TILE; k++) f.emit(get(rp), vload(k * pix), set(d[k]));
+    inputTransform1d(f, k4, d, z[r], tmp); // Z = d B, row by row
+    if (r < IN_TILE - 1) f.emit(bump(rp, get(rowPitch)));
+  }
+  // V = Bᵀ Z, column by column, stored in ξ order (ξ = 6·column + row).
+  for (let k = 0; k < IN_TILE; k++) {
+    for (let r = 0; r < IN_TILE; r++) f.emit(get(z[r][k]), set(col[r]));
+    inputTransform1d(f, k4, col, v, tmp);
+    for (let r = 0; r < IN_TILE; r++) {
+      f.emit(get(q), get(v[r]), vstore(0));
+      f.emit(bump(q, get(xiStride)));
+    }
+  }
+  // Next channel quad: q went through 36 ξ planes; rewind it and step 16 bytes.
+  f.emit(bump(p, i32(16)), get(q), get(xiStride), i32(XIS), [0x6c], subI, i32(16), addI, set(q));
+  f.emit(countDown(c), end);
+  f.emit(bump(tp, i32(TILE * pix)), bump(td, i32(pix)), countDown(t), end);
+  return f.body();
+}
+
+/**
+ * gemm{mr}(a, b, c, blocks, xis, aXi, bXi, cXi): for each of xis planes
+ * (a, b, c advancing by aXi, bXi, cXi bytes), for `blocks` blocks of mr rows:
+ * C[r, :] = Σ_k A[r, k] · B[k, :] with A rows Ci floats, B and C rows Co
+ * floats (all contiguous). Zero-initialised accumulators (C is overwritten).
+ */
+function gemmFn(ci: number, co: number, mr: number, fma: boolean): number[] {
+  const f = new Fn(8);
+  const [a, b, c, blocks, xis, aXi, bXi, cXi] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [x, blk, nb, pa, pb, pbk, pc, k, ab, cb] = f.locals(I32, 10);
+  const acc = Array.from({ length: mr }, () => f.locals(V128, 2));
+  const bv = f.locals(V128, 2);
+  const av = f.local(V128);
+  // K unrolled: fully up to 64 channels (every offset an immediate), else by 4.
+  const U = ci <= 16 ? ci : 4; // K unrolled: fully for ≤ 16 channels (measured: 20 vs 17 GFLOPS at 16), by 4 above (fully unrolling 64 was slower)
+  const lda = ci * 4;
+  const ldb = co * 4;
+  const zero = f.local(V128);
+  f.emit(v128const(0), set(zero));
+  f.emit(get(xis), set(x), loop); // ξ planes
+  f.emit(get(a), set(ab), get(c), set(cb), get(blocks), set(blk), loop); // row blocks of mr
+  f.emit(i32(co / 8), set(nb), get(b), set(pb), get(cb), set(pc), loop); // 8-column blocks
+  for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) f.emit(get(zero), set(acc[r][h]));
+  f.emit(get(ab), set(pa), get(pb), set(pbk));
+  if (U < ci) f.emit(i32(ci / U), set(k), loop); // K
+  for (let u = 0; u < U; u++) {
+    for (let h = 0; h < 2; h++) f.emit(get(pbk), vload(u * ldb + h * 16), set(bv[h]));
+    for (let r = 0; r < mr; r++) {
+      f.emit(get(pa), splatLoad(r * lda + u * 4), set(av));
+      for (let h = 0; h < 2; h++) {
+        if (fma) f.emit(get(av), get(bv[h]), get(acc[r][h]), vmadd, set(acc[r][h]));
+        else f.emit(get(acc[r][h]), get(av), get(bv[h]), vmul, vadd, set(acc[r][h]));
+      }
+    }
+  }
+  if (U < ci) f.emit(bump(pa, i32(U * 4)), bump(pbk, i32(U * ldb)), countDown(k), end);
+  for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) f.emit(get(pc), get(acc[r][h]), vstore(r * ldb + h * 16));
+  f.emit(bump(pb, i32(32)), bump(pc, i32(32)), countDown(nb), end);
+  f.emit(bump(ab, i32(mr * lda)), bump(cb, i32(mr * ldb)), countDown(blk), end);
+  f.emit(bump(a, get(aXi)), bump(b, get(bXi)), bump(c, get(cXi)), countDown(x), end);
+  return f.body();
+}
+
+/**
+ * out(src, dst, ntiles, rowPitch, xiStride, bias, lo, hi): for ntiles tiles
+ * (M[ξ] of tile t at src + ξ·xiStride + t·Co·4) and every output-channel
+ * quad, the 4×4 output pixels at dst + t·4 pixels (rows rowPitch bytes
+ * apart) = min(max(Aᵀ M A + bias, lo), hi).
+ */
+function outputFn(co: number): number[] {
+  const f = new Fn(8);
+  const [src, dst, ntiles, rowPitch, xiStride, bias, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [t, c, ts, td, q, op, bp] = f.locals(I32, 7);
+  const m = f.locals(V128, IN_TILE);
+  const tcol = Array.from({ length: TILE }, () => f.locals(V128, IN_TILE)); // T = Aᵀ M: tcol[i][column]
+  const y = f.locals(V128, TILE);
+  const row = f.locals(V128, IN_TILE);
+  const tmp = f.locals(V128, 4);
+  const [vb, vlo, vhi] = f.locals(V128, 3);
+  const k8 = constLocals(f, [2, 4, 8]);
+  const pix = co * 4;
+  f.emit(get(lo), f32splat, set(vlo), get(hi), f32splat, set(vhi));
+  f.emit(get(src), set(ts), get(dst), set(td), get(ntiles), set(t), loop);
+  f.emit(get(ts), set(q), get(td), set(op), get(bias), set(bp), i32(co / 4), set(c), loop);
+  // T = Aᵀ M, one column of M (6 consecutive ξ) at a time.
+  const qStart = f.local(I32);
+  f.emit(get(q), set(qStart));
+  for (let k = 0; k < IN_TILE; k++) {
+    for (let r = 0; r < IN_TILE; r++) f.emit(get(q), vload(0), set(m[r]), bump(q, get(xiStride)));
+    outputTransform1d(f, k8, m, tcol.map((tc) => tc[k]), tmp);
+  }
+  f.emit(get(bp), vload(0), set(vb));
+  // Y = T A, row by row, + bias, clamped, stored.
+  const rowPtr = f.local(I32);
+  f.emit(get(op), set(rowPtr));
+  for (let i = 0; i < TILE; i++) {
+    for (let k = 0; k < IN_TILE; k++) f.emit(get(tcol[i][k]), set(row[k]));
+    outputTransform1d(f, k8, row, y, tmp);
+    for (let j = 0; j < TILE; j++) {
+      f.emit(get(rowPtr), get(y[j]), get(vb), vadd, get(vlo), vmax, get(vhi), vmin, vstore(j * pix));
+    }
+    if (i < TILE - 1) f.emit(bump(rowPtr, get(rowPitch)));
+  }
+  f.emit(get(qStart), i32(16), addI, set(q), bump(op, i32(16)), bump(bp, i32(16)), countDown(c), end);
+  f.emit(bump(ts, i32(pix)), bump(td, i32(TILE * pix)), countDown(t), end);
+  return f.body();
+}
+
+/** The module for (Ci, Co): in, gemm1 … gemm6, out; memory imported as env.memory. */
+function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  const fnType = (params: number[]) => [0x60, ...vec(params.map((p) => [p])), 0];
+  const types = [fnType(Array(5).fill(I32)), fnType(Array(8).fill(I32)), fnType([...Array(6).fill(I32), F32, F32])];
+  const funcs: { name: string; type: number; body: number[] }[] = [{ name: 'in', type: 0, body: inputFn(ci) }];
+  for (let mr = 1; mr <= MR; mr++) funcs.push({ name: `gemm${mr}`, type: 1, body: gemmFn(ci, co, mr, fma) });
+  funcs.push({ name: 'out', type: 2, body: outputFn(co) });
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]])),
+    ...section(3, vec(funcs.map((fn) => uleb(fn.type)))),
+    ...section(7, vec(funcs.map((fn, k) => [...str(fn.name), 0x00, ...uleb(k)]))),
+    ...section(10, vec(funcs.map((fn) => fn.body))),
+  ]);
+}
+
+type InFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStride: number) => void;
+type GemmFn = (a: number, b: number, c: number, blocks: number, xis: number, aXi: number, bXi: number, cXi: number) => void;
+type OutFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStride: number, bias: number, lo: number, hi: number) => void;
+/** The functions of one (Ci, Co) module bound to a memory. */
+export interface WinogradKernels {
+  input: InFn;
+  gemm: GemmFn[]; // [1 … 6]
+  output: OutFn;
+}
+
+const modules = new Map<string, WebAssembly.Module | null>();
+const instances = new WeakMap<WebAssembly.Memory, Map<string, WinogradKernels>>();
+
+/** The kernels for (Ci, Co) bound to `memory`, or null when this engine cannot compile wasm SIMD. */
+export function winogradKernelsFor(memory: WebAssembly.Memory, ci: number, co: number): WinogradKernels | null {
+  const fma = relaxedSimd();
+  const key = `${ci}/${co}/${fma ? 'fma' : 'plain'}`;
+  const have = instances.get(memory)?.get(key);
+  if (have) return have;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const modKey = `${key}/${shared}`;
+  if (!modules.has(modKey)) {
+    try {
+      modules.set(modKey, new WebAssembly.Module(assemble(ci, co, fma, shared)));
+    } catch {
+      modules.set(modKey, null);
+    }
+  }
+  const mod = modules.get(modKey);
+  if (!mod) return null;
+  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, never>;
+  const k: WinogradKernels = {
+    input: ex.in as InFn,
+    gemm: Array.from({ length: MR + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
+    output: ex.out as OutFn,
+  };
+  let per = instances.get(memory);
+  if (!per) instances.set(memory, (per = new Map()));
+  per.set(key, k);
+  return k;
+}
+
+/** G (6×3) of F(4×4, 3×3). */
+const G = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+
+/**
+ * U[ξ = 6·c + r][ci][co] = (G g Gᵀ)[r][c] for a filter g [3,3,Ci,Co] (its
+ * layout), written at `dst` (36·Ci·Co floats). Plane by plane over the
+ * contiguous Ci·Co values: first T = G g over the filter rows (18 planes),
+ * then U = T Gᵀ.
+ */
+export function filterTransform(g: Float32Array, ci: number, co: number, dst: Float32Array): void {
+  const P = ci * co;
+  const T = new Float32Array(IN_TILE * 3 * P); // T[r][b] planes
+  for (let r = 0; r < IN_TILE; r++) {
+    for (let b = 0; b < 3; b++) {
+      const out = (r * 3 + b) * P;
+      const [c0, c1, c2] = G[r];
+      const g0 = (0 * 3 + b) * P, g1 = (1 * 3 + b) * P, g2 = (2 * 3 + b) * P;
+      for (let j = 0; j < P; j++) T[out + j] = c0 * g[g0 + j] + c1 * g[g1 + j] + c2 * g[g2 + j];
+    }
+  }
+  for (let c = 0; c < IN_TILE; c++) {
+    const [c0, c1, c2] = G[c];
+    for (let r = 0; r < IN_TILE; r++) {
+      const out = (c * IN_TILE + r) * P;
+      const t0 = (r * 3) * P, t1 = (r * 3 + 1) * P, t2 = (r * 3 + 2) * P;
+      for (let j = 0; j < P; j++) dst[out + j] = c0 * T[t0 + j] + c1 * T[t1 + j] + c2 * T[t2 + j];
+    }
+  }
+}
+
+/**
+ * Byte pitch of the 36 ξ planes of V and M: at least `bytes`, a whole number
+ * of 64-byte lines, and an odd one. The input transform stores to (and the
+ * output transform loads from) all 36 planes for every tile; with a pitch of
+ * a multiple of 4 KiB — or half of one — those 36 lines fall into one or two
+ * sets of the L1 cache (12 ways) and evict each other: the input transform
+ * of 32×32×16 ran 2.4× slower.
+ */
+export function planePitch(bytes: number): number {
+  const lines = Math.ceil(bytes / 64);
+  return (lines | 1) * 64;
+}
+
+const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+
+/** Activation bounds applied by the output transform. */
+export type WinogradActivation = 'linear' | 'relu' | 'relu6';
+const BOUNDS: Record<WinogradActivation, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
+
+/**
+ * out = act(conv3×3(x, filter) + bias), NHWC float32, stride 1, dilation 1,
+ * any padding (winogradApplies(g) must hold), with the Winograd kernels `k`
+ * of (Ci, Co) bound to the backend's heap.
+ */
+export function winogradConv2d(
+  b: WasmBackendLike, k: WinogradKernels, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
+  g: WinogradGeometry, act: WinogradActivation,
+): tf.TensorInfo {
+  const { n, ci, co, H, W, Ho, Wo, pt, pl } = g;
+  const out = b.makeOutput([n, Ho, Wo, co], 'float32');
+  if (n === 0) return out;
+  const th = Math.ceil(Ho / TILE);
+  const tw = Math.ceil(Wo / TILE);
+  // The input the tiles read: rows/columns −pt … 4·th + 1 − pt. A zero-bordered copy unless x is exactly that.
+  const Hn = TILE * th + 2;
+  const Wn = TILE * tw + 2;
+  const padded = pt !== 0 || pl !== 0 || Hn !== H || Wn !== W;
+  const exact = Ho % TILE === 0 && Wo % TILE === 0;
+  // Tile rows per block: V and M of a block within BLOCK_BYTES, at least one row.
+  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / (XIS * tw * (ci + co) * 4)));
+  // Images per padded copy: the copy ~ the size of a block's input, at least one image.
+  const imgsPerCopy = padded ? Math.max(1, Math.min(n, Math.floor(rowsPerBlock / th))) : n;
+  const maxTiles = Math.min(rowsPerBlock, imgsPerCopy * th) * tw;
+  const V = b.makeOutput([XIS * planePitch(maxTiles * ci * 4) / 4], 'float32');
+  const M = b.makeOutput([XIS * planePitch(maxTiles * co * 4) / 4], 'float32');
+  const U = b.makeOutput([XIS * ci * co], 'float32');
+  const zeros = bias ? null : b.makeOutput([co], 'float32');
+  const scratch = padded ? b.makeOutput([imgsPerCopy * Hn * Wn * ci], 'float32') : null;
+  // Overhanging tiles write a strip of 4 full output rows, copied into out row by row.
+  const strip = exact ? null : b.makeOutput([TILE * tw * TILE * co], 'float32');
+  // Addresses only after every allocation (the heap may have grown).
+  const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);
+  filterTransform(b.typedArrayFromHeap(filter) as Float32Array, ci, co, heap().subarray(byteOffset(b, U) >> 2, (byteOffset(b, U) >> 2) + XIS * ci * co));
+  if (zeros) heap().fill(0, byteOffset(b, zeros) >> 2, (byteOffset(b, zeros) >> 2) + co);
+  const [xAt, outAt, vAt, mAt, uAt] = [x, out, V, M, U].map((t) => byteOffset(b, t));
+  const biasAt = byteOffset(b, bias ?? zeros!);
+  const scAt = scratch ? byteOffset(b, scratch) : 0;
+  const stripAt = strip ? byteOffset(b, strip) : 0;
+  const [lo, hi] = BOUNDS[act];
+  const inRow = Wn * ci * 4; // bytes between input rows
+  const outRow = Wo * co * 4;
+  for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
+    const imgs = Math.min(imgsPerCopy, n - n0);
+    let base = xAt + n0 * H * W * ci * 4;
+    if (scratch) {
+      copyPadded(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
+      base = scAt;
+    }
+    const rows = imgs * th; // tile rows of this group, image after image
+    for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
+      const r1 = Math.min(rows, r0 + rowsPerBlock);
+      const T = (r1 - r0) * tw;
+      const xiIn = planePitch(T * ci * 4);
+      const xiOut = planePitch(T * co * 4);
+      for (let r = r0; r < r1; r++) {
+        const img = Math.floor(r / th);
+        const ty = r % th;
+        k.input(base + (img * Hn * Wn + ty * TILE * Wn) * ci * 4, vAt + (r - r0) * tw * ci * 4, tw, inRow, xiIn);
+      }
+      const full = Math.floor(T / MR);
+      const rem = T - full * MR;
+      if (full > 0) k.gemm[MR](vAt, uAt, mAt, full, XIS, xiIn, ci * co * 4, xiOut);
+      if (rem > 0) k.gemm[rem](vAt + full * MR * ci * 4, uAt, mAt + full * MR * co * 4, 1, XIS, xiIn, ci * co * 4, xiOut);
+      for (let r = r0; r < r1; r++) {
+        const img = n0 + Math.floor(r / th);
+        const ty = r % th;
+        const mRow = mAt + (r - r0) * tw * co * 4;
+        if (exact) {
+          k.output(mRow, outAt + (img * Ho + ty * TILE) * outRow, tw, outRow, xiOut, biasAt, lo, hi);
+          continue;
+        }
+        k.output(mRow, stripAt, tw, TILE * tw * co * 4, xiOut, biasAt, lo, hi);
+        const hp = heap();
+        const rowsHere = Math.min(TILE, Ho - ty * TILE);
+        for (let i = 0; i < rowsHere; i++) {
+          const s = (stripAt >> 2) + i * TILE * tw * co;
+          hp.copyWithin((outAt >> 2) + ((img * Ho + ty * TILE + i) * Wo) * co, s, s + Wo * co);
+        }
+      }
+    }
+  }
+  free(b, V, M, U, zeros, scratch, strip);
+  return out;
+}

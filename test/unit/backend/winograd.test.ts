@@ -1,0 +1,129 @@
+/**
+ * Winograd F(4×4, 3×3) forward convolution on the wasm backend
+ * (engine/backend/kernels/winograd.ts, routed by conv-forward.ts's planForward)
+ * against the CPU backend's direct conv2d / fused conv2d on the same inputs.
+ *
+ * Cases: every 3×3 stride-1 layer shape of the benchmark templates (batch
+ * small to stay CI-sized), 'same' and 'valid' padding, explicit asymmetric
+ * pads, output sizes that are and are not multiples of the 4×4 tile, one
+ * pixel outputs, channel counts from 4 up, blocks that split images (large
+ * images), bias / no bias, linear / relu / relu6. Each case checks that the
+ * Winograd route was taken. Tolerance 1e-4 · max(1, max|ref|): Winograd
+ * rounds differently from the direct sum (its transforms scale values by up
+ * to 25), but by far less than that.
+ */
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+import v8 from 'node:v8';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../engine/backend';
+import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
+import { filterTransform } from '../../../engine/backend/kernels/winograd';
+
+const TOL = 1e-4;
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): { worst: number; scale: number } {
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    const e = Math.abs(actual[i] - expected[i]);
+    if (!(e <= worst)) worst = e; // NaN counts as worst
+  }
+  return { worst, scale };
+}
+
+async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const t = tf.tidy(fn);
+  const out = t.dataSync() as Float32Array;
+  t.dispose();
+  return out;
+}
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface Case { x: [number, number, number, number]; co: number; pad: Pad }
+const cases: Case[] = [
+  // resnet20-cifar
+  { x: [2, 32, 32, 16], co: 16, pad: 'same' },
+  { x: [2, 16, 16, 32], co: 32, pad: 'same' },
+  { x: [2, 8, 8, 64], co: 64, pad: 'same' },
+  // cifar10-cnn
+  { x: [2, 32, 32, 32], co: 32, pad: 'valid' }, // 30×30: overhanging tiles
+  { x: [2, 15, 15, 32], co: 64, pad: 'same' },
+  { x: [2, 15, 15, 64], co: 64, pad: 'valid' }, // 13×13
+  // edges
+  { x: [1, 3, 3, 4], co: 8, pad: 'valid' }, // one output pixel
+  { x: [3, 5, 7, 4], co: 8, pad: 'same' },
+  { x: [1, 6, 6, 8], co: 16, pad: 'valid' }, // exactly one tile, no copy
+  { x: [2, 9, 11, 12], co: 24, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { x: [1, 130, 66, 8], co: 8, pad: 'same' }, // blocks that split an image
+];
+
+describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm', threads: 1 });
+    setForwardMode('winograd');
+  });
+  afterAll(() => setForwardMode(null));
+
+  for (const c of cases) {
+    for (const variant of ['conv', 'bias+relu', 'relu6'] as const) {
+      const label = `${c.x.join('×')} → ${c.co}, ${JSON.stringify(c.pad)}, ${variant}`;
+      it(label, async () => {
+        const fShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+        const xv = values(size(c.x), 1 + c.co);
+        const fv = values(size(fShape), 2 + c.x[3]);
+        const bv = values(c.co, 3);
+        const run = () => {
+          const x = tf.tensor4d(xv, c.x);
+          const f = tf.tensor4d(fv, fShape);
+          if (variant === 'conv') return tf.conv2d(x, f, 1, c.pad);
+          return tf.fused.conv2d({ x, filter: f, strides: 1, pad: c.pad, bias: tf.tensor1d(bv), activation: variant === 'relu6' ? 'relu6' : 'relu' });
+        };
+        const ref = await on('cpu', run);
+        const before = forwardCalls.winograd;
+        const got = await on('wasm', run);
+        expect(forwardCalls.winograd, 'took the Winograd route').toBe(before + 1);
+        expect(got.length).toBe(ref.length);
+        const { worst, scale } = worstError(got, ref);
+        expect(worst, label).toBeLessThanOrEqual(TOL * scale);
+      });
+    }
+  }
+
+  it('the filter transform matches G g Gᵀ computed directly', () => {
+    const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+    const ci = 2, co = 3;
+    const g = values(9 * ci * co, 9);
+    const U = new Float32Array(36 * ci * co);
+    filterTransform(g, ci, co, U);
+    for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) for (let r = 0; r < 6; r++) for (let q = 0; q < 6; q++) {
+      let s = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += G[r][a] * g[((a * 3 + b) * ci + i) * co + o] * G[q][b];
+      expect(U[((q * 6 + r) * ci + i) * co + o]).toBeCloseTo(s, 5);
+    }
+  });
+
+  it("the 'auto' rule picks Winograd for 3×3 stride-1 layers with ≥ 8 channels, not for others", () => {
+    const g = (ci: number, co: number, s = 1, k = 3) => ({ kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, pt: 1, pl: 1, H: 32, W: 32, Ho: 32, Wo: 32, ci, co, n: 8 });
+    expect(planForward(g(16, 16), 'auto')).toBe('winograd');
+    expect(planForward(g(64, 64), 'auto')).toBe('winograd');
+    expect(planForward(g(3, 32), 'auto')).not.toBe('winograd'); // first layers
+    expect(planForward(g(16, 32, 2), 'auto')).not.toBe('winograd'); // strided
+    expect(planForward(g(16, 12), 'auto')).not.toBe('winograd'); // Co not a multiple of 8
+    expect(planForward(g(32, 32, 1, 5), 'auto')).not.toBe('winograd');
+    expect(planForward(g(16, 16), 'direct')).not.toBe('winograd');
+  });
+});
