@@ -29,7 +29,7 @@
  * module it is handed, and the analysis side must not load tfjs.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './wasm-ops';
+import { type WasmBackendLike, heapMemory, heapOffset } from './wasm-ops';
 import { type BatchNormSimd, accSlot, accSlots, batchNormSimdFor, blockBytesFor } from './batch-norm-simd';
 
 type TF = typeof tfjs;
@@ -181,14 +181,9 @@ function wasmIo(backend: unknown): Io {
 
 /** The SIMD loops on this wasm backend's heap, or null (then the JS loops run). */
 function simdOf(backend: unknown): BatchNormSimd | null {
-  // The single-threaded builds export their memory (Module.asm.memory); the
-  // threaded one (engine/backend/wasm-node.ts) keeps its shared memory in Module.wasmMemory.
-  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory } }).wasm;
-  return batchNormSimdFor(mod?.asm?.memory ?? mod?.wasmMemory);
+  return batchNormSimdFor(heapMemory(backend));
 }
 
-/** Byte offset of a tensor on the wasm heap. */
-const heapOffset = (b: WasmBackendLike, t: tfjs.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
 
 /**
  * A scratch block on the wasm heap (freed by the caller with b.disposeData):

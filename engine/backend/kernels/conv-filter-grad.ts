@@ -30,7 +30,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
-import { type WasmBackendLike, free } from './wasm-ops';
+import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
 
 /** Geometry of a 2-D convolution (as computed by tfjs's computeConv2DInfo). */
 export interface ConvGeometry {
@@ -41,21 +41,11 @@ export interface ConvGeometry {
 /** Output pixels per block of the reduction (see the file comment). */
 const BLOCK_PIXELS = 2048;
 
-/**
- * Backend internals used here: the WebAssembly.Memory of the heap (exported
- * as Module.asm.memory by the single-threaded builds; the threaded one keeps
- * its shared memory in Module.wasmMemory, see engine/backend/wasm-node.ts).
- */
-interface MemoryBackend extends WasmBackendLike {
-  wasm: WasmBackendLike['wasm'] & { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-}
-
-const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+const byteOffset = heapOffset;
 
 /** The SIMD kernels for this backend's heap, or null (then use the legacy kernel). */
 export function filterGradKernels(b: WasmBackendLike): SimdGemm | null {
-  const mod = (b as MemoryBackend).wasm;
-  return simdGemmFor(mod.asm?.memory ?? mod.wasmMemory);
+  return simdGemmFor(heapMemory(b));
 }
 
 /** How a layer's filter gradient walks x (chosen from the shape alone). */

@@ -39,7 +39,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
-import { type WasmBackendLike, free, pair } from './wasm-ops';
+import { type WasmBackendLike, free, heapMemory, heapOffset, pair } from './wasm-ops';
 import { section, sleb, uleb } from './wasm-binary';
 import { winogradApplies, winogradConv2d, winogradKernelsFor } from './winograd';
 
@@ -66,15 +66,7 @@ export type ForwardActivation = 'linear' | 'relu' | 'relu6';
  */
 export type ForwardPlan = 'winograd' | 'tiles' | 'rows' | 'xnnpack';
 
-const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-
-interface MemoryBackend extends WasmBackendLike {
-  wasm: WasmBackendLike['wasm'] & { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
-}
-const heapMemory = (b: WasmBackendLike) => {
-  const mod = (b as MemoryBackend).wasm;
-  return mod.asm?.memory ?? mod.wasmMemory;
-};
+const byteOffset = heapOffset;
 
 /**
  * CNN_WASM_CONV_FORWARD=0 keeps tfjs's XNNPACK Conv2D / FusedConv2D (for

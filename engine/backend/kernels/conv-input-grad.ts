@@ -28,12 +28,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate } from './conv-simd-gemm';
-import { type WasmBackendLike, free } from './wasm-ops';
+import { type WasmBackendLike, free, heapOffset } from './wasm-ops';
 
 /** Input pixels (dx) per block of images (bounds the bordered copy of dy). */
 const BLOCK_PIXELS = 4096;
 
-const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+const byteOffset = heapOffset;
 const gcd = (p: number, q: number): number => (q === 0 ? p : gcd(q, p % q));
 
 /** The taps contributing to one phase along one axis. */

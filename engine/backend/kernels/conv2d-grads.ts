@@ -35,6 +35,7 @@ import {
 } from './wasm-ops';
 import { filterGradInPlace, filterGradKernels } from './conv-filter-grad';
 import { inputGradInPlace } from './conv-input-grad';
+import { winogradInputGrad, winogradInputGradApplies } from './winograd';
 
 type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -102,7 +103,7 @@ const explicit = (t: number, bt: number, l: number, r: number): ExplicitPad => [
  * compile), 'legacy' (the previous XNNPACK formulations). The bench and the
  * tests use the explicit ones.
  */
-export type ConvGradImpl = 'auto' | 'in-place' | 'legacy';
+export type ConvGradImpl = 'auto' | 'in-place' | 'legacy' | 'winograd';
 
 /**
  * Conv2DBackpropFilter: inputs {x, dy}; attrs {strides, pad, dimRoundingMode,
@@ -246,6 +247,14 @@ export function conv2dBackpropInput(
   const g = geometry(attrs.inputShape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
   const ci = filter.shape[2];
   const co = filter.shape[3];
+  if (impl === 'auto' || impl === 'winograd') {
+    // 3×3 stride-1 layers with ≥ 8 channels: a Winograd convolution of dy with the flipped filter (winograd.ts).
+    const wg = { ...g, ci, co, n: attrs.inputShape[0] };
+    if (winogradInputGradApplies(wg) && (impl === 'winograd' || co >= 8)) {
+      const out = winogradInputGrad(b, dy, filter, wg);
+      if (out != null) return out;
+    }
+  }
   const ours = impl === 'in-place' || (impl === 'auto' && (g.sh > 1 || g.sw > 1 || (ci >= 16 && g.kh * g.kw * co >= 256)));
   const simd = ours && dy.dtype === 'float32' && filter.dtype === 'float32' ? filterGradKernels(b) : null;
   if (simd != null) return inputGradInPlace(b, simd, dy, filter, g, attrs.inputShape[0]);

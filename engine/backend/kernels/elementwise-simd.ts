@@ -24,6 +24,7 @@
  * loops handle are multiples of 4 floats; callers do the remainder in JS.
  */
 import { F32, I32, V128, section, str, uleb, vec } from './wasm-binary';
+import { heapMemory } from './wasm-ops';
 
 const op = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
@@ -386,11 +387,6 @@ export function elementwiseSimdFor(memory: WebAssembly.Memory | undefined): Elem
   return made;
 }
 
-/** The wasm backend's memory (single-threaded builds: Module.asm.memory; threaded: Module.wasmMemory). */
-export function memoryOfBackend(backend: unknown): WebAssembly.Memory | undefined {
-  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory } }).wasm;
-  return mod?.asm?.memory ?? mod?.wasmMemory;
-}
 
 let enabled: boolean | null = null;
 
@@ -416,5 +412,5 @@ export function setElementwiseEnabled(on: boolean | null): void {
 /** The SIMD loops for this wasm backend, or null (switched off, or no SIMD). */
 export function elementwiseSimdOf(backend: unknown): ElementwiseSimd | null {
   if (!elementwiseEnabled()) return null;
-  return elementwiseSimdFor(memoryOfBackend(backend));
+  return elementwiseSimdFor(heapMemory(backend));
 }

@@ -27,8 +27,8 @@
  * (CNN_WASM_ELEMENTWISE=0: the JS loops, for before/after comparisons).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type WasmBackendLike, free, reshape, transpose } from './wasm-ops';
-import { blockBytesFor, colSlot, elementwiseEnabled, elementwiseSimdOf, memoryOfBackend, transposeOnHeap } from './elementwise-simd';
+import { type WasmBackendLike, free, heapMemory, reshape, transpose } from './wasm-ops';
+import { blockBytesFor, colSlot, elementwiseEnabled, elementwiseSimdOf, transposeOnHeap } from './elementwise-simd';
 import { MAX_MR, type SimdGemm, TILE_NRS, type TileNr, simdGemmFor } from './conv-simd-gemm';
 
 type Fallback = tf.KernelFunc | null;
@@ -188,7 +188,7 @@ function gemmMatMul(b: WasmBackendLike, a: tf.TensorInfo, bm: tf.TensorInfo, tA:
   // xᵀ·dy, where op(B) = dy is small and XNNPACK's own GEMM is as fast).
   if (M * n * k < GEMM_MIN_MACS || M > GEMM_MAX_ROWS) return null;
   const simd = elementwiseSimdOf(b);
-  const gemm = simd ? simdGemmFor(memoryOfBackend(b)) : null;
+  const gemm = simd ? simdGemmFor(heapMemory(b)) : null;
   if (simd == null || gemm == null) return null;
   const off = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
   const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);

@@ -20,6 +20,19 @@ export interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array };
 }
 
+/**
+ * The wasm backend's heap as a WebAssembly.Memory: the single-threaded builds
+ * export it as Module.asm.memory; the threaded one keeps its shared memory in
+ * Module.wasmMemory (engine/backend/wasm-node.ts). Our SIMD modules import it.
+ */
+export function heapMemory(backend: unknown): WebAssembly.Memory | undefined {
+  const mod = (backend as { wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory } }).wasm;
+  return mod?.asm?.memory ?? mod?.wasmMemory;
+}
+
+/** Byte offset of a tensor's data on the wasm heap. */
+export const heapOffset = (b: WasmBackendLike, t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
+
 /** Explicit NHWC padding as tfjs's conv kernels accept it. */
 export type ExplicitPad = [[0, 0], [number, number], [number, number], [0, 0]];
 

@@ -48,7 +48,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { relaxedSimd } from '../wasm-features';
 import { copyPadded } from './conv-filter-grad';
-import { type WasmBackendLike, free } from './wasm-ops';
+import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
 import { F32, I32, V128, section, sleb, str, uleb, vec } from './wasm-binary';
 
 /** Geometry of a convolution (as in conv-forward.ts). */
@@ -436,7 +436,7 @@ export function planePitch(bytes: number): number {
   return (lines | 1) * 64;
 }
 
-const byteOffset = (b: WasmBackendLike, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+const byteOffset = heapOffset;
 
 /** Activation bounds applied by the output transform. */
 export type WinogradActivation = 'linear' | 'relu' | 'relu6';
@@ -527,3 +527,52 @@ export function winogradConv2d(
   free(b, V, M, U, zeros, scratch, strip);
   return out;
 }
+
+/**
+ * Conv2DBackpropInput of a 3×3, stride-1, dilation-1 convolution as a
+ * Winograd convolution: dx[h, w, :] = Σ_{a,b,co} dy[h + pt − a, w + pl − b, co] · W[a, b, :, co]
+ * is the correlation of dy with W'[a', b', co, ci] = W[2 − a', 2 − b', ci, co]
+ * (flipped, last two axes swapped) at top/left padding 2 − pt, 2 − pl.
+ * Null when the shapes do not suit (see winogradInputGradApplies).
+ */
+export function winogradInputGrad(
+  b: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, g: WinogradGeometry,
+): tf.TensorInfo | null {
+  const gT = inputGradGeometry(g);
+  if (gT == null || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const memory = heapMemory(b);
+  const k = memory ? winogradKernelsFor(memory, gT.ci, gT.co) : null;
+  if (k == null) return null;
+  const { ci, co } = g; // forward channels: W' is [3, 3, co, ci]
+  const flipped = b.makeOutput([3, 3, co, ci], 'float32');
+  const hp = new Float32Array(b.wasm.HEAPU8.buffer);
+  const src = heapOffset(b, filter) >> 2;
+  const dst = heapOffset(b, flipped) >> 2;
+  for (let a = 0; a < 3; a++) {
+    for (let c = 0; c < 3; c++) {
+      const from = src + ((2 - a) * 3 + (2 - c)) * ci * co;
+      const to = dst + (a * 3 + c) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) hp[to + o * ci + i] = hp[from + i * co + o];
+    }
+  }
+  const out = winogradConv2d(b, k, dy, flipped, null, gT, 'linear');
+  free(b, flipped);
+  winogradInputGradCalls.count++;
+  return out;
+}
+
+/** Calls of winogradInputGrad since start (tests check the route taken). */
+export const winogradInputGradCalls = { count: 0 };
+
+/** The Winograd geometry of a forward convolution's input gradient, or null when it does not apply. */
+function inputGradGeometry(g: WinogradGeometry): WinogradGeometry | null {
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return null;
+  if (g.pt < 0 || g.pt > 2 || g.pl < 0 || g.pl > 2) return null;
+  const gT: WinogradGeometry = {
+    ...g, H: g.Ho, W: g.Wo, Ho: g.H, Wo: g.W, ci: g.co, co: g.ci, pt: 2 - g.pt, pl: 2 - g.pl,
+  };
+  return winogradApplies(gT) ? gT : null;
+}
+
+/** Whether winogradInputGrad handles this forward geometry (3×3, stride 1, Co a multiple of 4, Ci of 8). */
+export const winogradInputGradApplies = (g: WinogradGeometry): boolean => inputGradGeometry(g) != null;

@@ -18,7 +18,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
-import { filterTransform } from '../../../engine/backend/kernels/winograd';
+import { filterTransform, winogradInputGradApplies, winogradInputGradCalls } from '../../../engine/backend/kernels/winograd';
+import { conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
+import type { WasmBackendLike } from '../../../engine/backend/kernels/wasm-ops';
 
 const TOL = 1e-4;
 
@@ -102,6 +104,50 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
       });
     }
   }
+
+  // Conv2DBackpropInput of 3×3 stride-1 layers as a Winograd convolution of dy with the flipped filter.
+  const gradCases: { x: [number, number, number, number]; co: number; pad: Pad }[] = [
+    { x: [2, 32, 32, 16], co: 16, pad: 'same' },
+    { x: [2, 16, 16, 32], co: 32, pad: 'same' },
+    { x: [2, 8, 8, 64], co: 64, pad: 'same' },
+    { x: [2, 32, 32, 32], co: 32, pad: 'valid' },
+    { x: [2, 15, 15, 32], co: 64, pad: 'same' },
+    { x: [1, 13, 13, 32], co: 64, pad: 'valid' },
+    { x: [1, 7, 9, 8], co: 12, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  ];
+  for (const c of gradCases) {
+    it(`input gradient: ${c.x.join('×')} → ${c.co}, ${JSON.stringify(c.pad)}`, async () => {
+      const fShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+      const fv = values(size(fShape), 5 + c.co);
+      const yShape = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, 1, c.pad).shape;
+      const dyv = values(size(yShape), 6);
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, inputShape: c.x };
+      const ref = await on('cpu', () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dyv, yShape), filter: tf.tensor(fv, fShape) }, attrs as never) as tf.Tensor);
+      await tf.setBackend('wasm');
+      const dy = tf.tensor(dyv, yShape);
+      const f = tf.tensor(fv, fShape);
+      const b = tf.backend() as unknown as WasmBackendLike;
+      const g = { kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, H: c.x[1], W: c.x[2], Ho: yShape[1], Wo: yShape[2], ci: c.x[3], co: c.co, n: c.x[0] };
+      expect(winogradInputGradApplies(g)).toBe(true);
+      const out = conv2dBackpropInput(b, dy, f, attrs as never, 'winograd')!;
+      expect(out.shape).toEqual(c.x);
+      const got = (b.typedArrayFromHeap(out) as Float32Array).slice();
+      b.disposeData(out.dataId);
+      tf.dispose([dy, f]);
+      const { worst, scale } = worstError(got, ref);
+      expect(worst).toBeLessThanOrEqual(TOL * scale);
+    });
+  }
+
+  it('the registered Conv2DBackpropInput takes the Winograd route for 3×3 stride-1 layers', async () => {
+    const run = () => tf.grad((x: tf.Tensor4D) => tf.conv2d(x, tf.tensor4d(values(9 * 16 * 16, 4), [3, 3, 16, 16]), 1, 'same').square().sum())(tf.tensor4d(values(2 * 8 * 8 * 16, 3), [2, 8, 8, 16]));
+    const ref = await on('cpu', run);
+    const [f0, g0] = [forwardCalls.winograd, winogradInputGradCalls.count];
+    const got = await on('wasm', run);
+    expect([forwardCalls.winograd - f0, winogradInputGradCalls.count - g0]).toEqual([1, 1]);
+    const { worst, scale } = worstError(got, ref);
+    expect(worst).toBeLessThanOrEqual(TOL * scale);
+  });
 
   it('the filter transform matches G g Gᵀ computed directly', () => {
     const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
