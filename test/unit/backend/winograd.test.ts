@@ -18,9 +18,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
-import { filterTransform, winogradInputGradApplies, winogradInputGradCalls } from '../../../engine/backend/kernels/winograd';
+import { winogradInputGradApplies, winogradInputGradCalls, winogradKernelsFor } from '../../../engine/backend/kernels/winograd';
 import { conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
-import type { WasmBackendLike } from '../../../engine/backend/kernels/wasm-ops';
+import { type WasmBackendLike, heapMemory, heapOffset } from '../../../engine/backend/kernels/wasm-ops';
 
 const TOL = 1e-4;
 
@@ -140,7 +140,7 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
   }
 
   it('the registered Conv2DBackpropInput takes the Winograd route for 3×3 stride-1 layers', async () => {
-    const run = () => tf.grad((x: tf.Tensor4D) => tf.conv2d(x, tf.tensor4d(values(9 * 16 * 16, 4), [3, 3, 16, 16]), 1, 'same').square().sum())(tf.tensor4d(values(2 * 8 * 8 * 16, 3), [2, 8, 8, 16]));
+    const run = () => tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, tf.tensor4d(values(9 * 16 * 16, 4), [3, 3, 16, 16]), 1, 'same').square().sum())(tf.tensor4d(values(2 * 8 * 8 * 16, 3), [2, 8, 8, 16]));
     const ref = await on('cpu', run);
     const [f0, g0] = [forwardCalls.winograd, winogradInputGradCalls.count];
     const got = await on('wasm', run);
@@ -149,16 +149,24 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
     expect(worst).toBeLessThanOrEqual(TOL * scale);
   });
 
-  it('the filter transform matches G g Gᵀ computed directly', () => {
+  it('the filter transform matches G g Gᵀ computed directly', async () => {
     const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
-    const ci = 2, co = 3;
+    const ci = 4, co = 8;
+    await tf.setBackend('wasm');
+    const b = tf.backend() as unknown as WasmBackendLike;
+    const k = winogradKernelsFor(heapMemory(b)!, ci, co)!;
     const g = values(9 * ci * co, 9);
-    const U = new Float32Array(36 * ci * co);
-    filterTransform(g, ci, co, U);
+    const gT = b.makeOutput([9 * ci * co], 'float32');
+    const UT = b.makeOutput([36 * ci * co], 'float32');
+    (b.typedArrayFromHeap(gT) as Float32Array).set(g);
+    k.filter(heapOffset(b, gT), heapOffset(b, UT));
+    const U = (b.typedArrayFromHeap(UT) as Float32Array).slice();
+    b.disposeData(gT.dataId);
+    b.disposeData(UT.dataId);
     for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) for (let r = 0; r < 6; r++) for (let q = 0; q < 6; q++) {
-      let s = 0;
-      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += G[r][a] * g[((a * 3 + b) * ci + i) * co + o] * G[q][b];
-      expect(U[((q * 6 + r) * ci + i) * co + o]).toBeCloseTo(s, 5);
+      let sum = 0;
+      for (let a = 0; a < 3; a++) for (let c = 0; c < 3; c++) sum += G[r][a] * g[((a * 3 + c) * ci + i) * co + o] * G[q][c];
+      expect(U[((q * 6 + r) * ci + i) * co + o]).toBeCloseTo(sum, 5);
     }
   });
 
