@@ -28,8 +28,8 @@
  * 1. input transform (SIMD over 4 channels): V[ξ][t][ci] = (Bᵀ d_t B)[ξ]
  *    read from x, or from a zero-bordered copy of it (conv-filter-grad's
  *    copyPadded) when the convolution pads or the tiles overhang;
- * 2. GEMMs (SIMD, 6 tiles × 8 output channels per register block, all 36 ξ
- *    in one call): M[ξ][t][co] = Σ_ci V[ξ][t][ci] · U[ξ][ci][co];
+ * 2. GEMMs (SIMD, 3 tiles × 16 or 6 × 8 output channels per register block,
+ *    all 36 ξ in one call): M[ξ][t][co] = Σ_ci V[ξ][t][ci] · U[ξ][ci][co];
  * 3. output transform (SIMD over 4 output channels) with the bias and
  *    relu / relu6 folded in: out = act(Aᵀ M_t A + bias), written straight
  *    into the output, or for tiles that overhang its edge into a scratch
@@ -62,8 +62,15 @@ export interface WinogradGeometry {
 const TILE = 4;
 const IN_TILE = 6;
 const XIS = IN_TILE * IN_TILE;
-/** Largest row block of the GEMM: 6 tiles × 2 f32x4 accumulators + 2 B + 1 A of the 16 SIMD registers. */
-const MR = 6;
+/**
+ * Register blocking of the GEMM: mr rows (tiles) × nv f32x4 columns of
+ * accumulators, + nv B vectors + 1 broadcast A within the 16 SIMD registers:
+ * 3 × 16 columns where Co allows (measured 25–30 GFLOPS against 23–27 for
+ * 6 × 8 at Ci = Co = 16 and 64), else 6 × 8.
+ */
+function gemmBlocking(co: number): { mr: number; nv: number } {
+  return co % 16 === 0 ? { mr: 3, nv: 4 } : { mr: 6, nv: 2 };
+}
 /** Bytes of V and M per block (they and U stay in the 2 MB L2 of the machines we measured). */
 const BLOCK_BYTES = 1 << 20;
 
@@ -240,16 +247,17 @@ function inputFn(ci: number): number[] {
 
 /**
  * gemm{mr}(a, b, c, blocks, xis, aXi, bXi, cXi): for each of xis planes
- * (a, b, c advancing by aXi, bXi, cXi bytes), for `blocks` blocks of mr rows:
+ * (a, b, c advancing by aXi, bXi, cXi bytes), for `blocks` blocks of mr rows,
+ * in blocks of 4·nv columns:
  * C[r, :] = Σ_k A[r, k] · B[k, :] with A rows Ci floats, B and C rows Co
  * floats (all contiguous). Zero-initialised accumulators (C is overwritten).
  */
-function gemmFn(ci: number, co: number, mr: number, fma: boolean): number[] {
+function gemmFn(ci: number, co: number, mr: number, fma: boolean, nv = 2): number[] {
   const f = new Fn(8);
   const [a, b, c, blocks, xis, aXi, bXi, cXi] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [x, blk, nb, pa, pb, pbk, pc, k, ab, cb] = f.locals(I32, 10);
-  const acc = Array.from({ length: mr }, () => f.locals(V128, 2));
-  const bv = f.locals(V128, 2);
+  const acc = Array.from({ length: mr }, () => f.locals(V128, nv));
+  const bv = f.locals(V128, nv);
   const av = f.local(V128);
   // K unrolled: fully up to 64 channels (every offset an immediate), else by 4.
   const U = ci <= 16 ? ci : 4; // K unrolled: fully for ≤ 16 channels (measured: 20 vs 17 GFLOPS at 16), by 4 above (fully unrolling 64 was slower)
@@ -259,23 +267,23 @@ function gemmFn(ci: number, co: number, mr: number, fma: boolean): number[] {
   f.emit(v128const(0), set(zero));
   f.emit(get(xis), set(x), loop); // ξ planes
   f.emit(get(a), set(ab), get(c), set(cb), get(blocks), set(blk), loop); // row blocks of mr
-  f.emit(i32(co / 8), set(nb), get(b), set(pb), get(cb), set(pc), loop); // 8-column blocks
-  for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) f.emit(get(zero), set(acc[r][h]));
+  f.emit(i32(co / (4 * nv)), set(nb), get(b), set(pb), get(cb), set(pc), loop); // column blocks
+  for (let r = 0; r < mr; r++) for (let h = 0; h < nv; h++) f.emit(get(zero), set(acc[r][h]));
   f.emit(get(ab), set(pa), get(pb), set(pbk));
   if (U < ci) f.emit(i32(ci / U), set(k), loop); // K
   for (let u = 0; u < U; u++) {
-    for (let h = 0; h < 2; h++) f.emit(get(pbk), vload(u * ldb + h * 16), set(bv[h]));
+    for (let h = 0; h < nv; h++) f.emit(get(pbk), vload(u * ldb + h * 16), set(bv[h]));
     for (let r = 0; r < mr; r++) {
       f.emit(get(pa), splatLoad(r * lda + u * 4), set(av));
-      for (let h = 0; h < 2; h++) {
+      for (let h = 0; h < nv; h++) {
         if (fma) f.emit(get(av), get(bv[h]), get(acc[r][h]), vmadd, set(acc[r][h]));
         else f.emit(get(acc[r][h]), get(av), get(bv[h]), vmul, vadd, set(acc[r][h]));
       }
     }
   }
   if (U < ci) f.emit(bump(pa, i32(U * 4)), bump(pbk, i32(U * ldb)), countDown(k), end);
-  for (let r = 0; r < mr; r++) for (let h = 0; h < 2; h++) f.emit(get(pc), get(acc[r][h]), vstore(r * ldb + h * 16));
-  f.emit(bump(pb, i32(32)), bump(pc, i32(32)), countDown(nb), end);
+  for (let r = 0; r < mr; r++) for (let h = 0; h < nv; h++) f.emit(get(pc), get(acc[r][h]), vstore(r * ldb + h * 16));
+  f.emit(bump(pb, i32(16 * nv)), bump(pc, i32(16 * nv)), countDown(nb), end);
   f.emit(bump(ab, i32(mr * lda)), bump(cb, i32(mr * ldb)), countDown(blk), end);
   f.emit(bump(a, get(aXi)), bump(b, get(bXi)), bump(c, get(cXi)), countDown(x), end);
   return f.body();
@@ -380,7 +388,8 @@ function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8A
   const fnType = (params: number[]) => [0x60, ...vec(params.map((p) => [p])), 0];
   const types = [fnType(Array(5).fill(I32)), fnType(Array(8).fill(I32)), fnType([...Array(6).fill(I32), F32, F32]), fnType([I32, I32])];
   const funcs: { name: string; type: number; body: number[] }[] = [{ name: 'in', type: 0, body: inputFn(ci) }];
-  for (let mr = 1; mr <= MR; mr++) funcs.push({ name: `gemm${mr}`, type: 1, body: gemmFn(ci, co, mr, fma) });
+  const { mr: maxMr, nv } = gemmBlocking(co);
+  for (let mr = 1; mr <= maxMr; mr++) funcs.push({ name: `gemm${mr}`, type: 1, body: gemmFn(ci, co, mr, fma, nv) });
   funcs.push({ name: 'out', type: 2, body: outputFn(co) });
   funcs.push({ name: 'filt', type: 3, body: filterFn(ci, co) });
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
@@ -400,7 +409,9 @@ type OutFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStri
 /** The functions of one (Ci, Co) module bound to a memory. */
 export interface WinogradKernels {
   input: InFn;
-  gemm: GemmFn[]; // [1 … 6]
+  /** gemm[mr] for mr = 1 … maxRows. */
+  gemm: GemmFn[];
+  maxRows: number;
   output: OutFn;
   /** filt(src, dst): the filter transform (see filterFn). */
   filter: (src: number, dst: number) => void;
@@ -429,7 +440,8 @@ export function winogradKernelsFor(memory: WebAssembly.Memory, ci: number, co: n
   const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, never>;
   const k: WinogradKernels = {
     input: ex.in as InFn,
-    gemm: Array.from({ length: MR + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
+    gemm: Array.from({ length: gemmBlocking(co).mr + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
+    maxRows: gemmBlocking(co).mr,
     output: ex.out as OutFn,
     filter: ex.filt as WinogradKernels['filter'],
   };
@@ -518,6 +530,7 @@ export function winogradConv2d(
         const ty = r % th;
         k.input(base + (img * Hn * Wn + ty * TILE * Wn) * ci * 4, vAt + (r - r0) * tw * ci * 4, tw, inRow, xiIn);
       }
+      const MR = k.maxRows;
       const full = Math.floor(T / MR);
       const rem = T - full * MR;
       if (full > 0) k.gemm[MR](vAt, uAt, mAt, full, XIS, xiIn, ci * co * 4, xiOut);
