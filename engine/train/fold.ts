@@ -2,8 +2,8 @@
  * BatchNormalization folded into the convolution before it, at inference.
  *
  * In inference mode a BatchNormalization is an affine map per channel,
- * y = (x − μ)·γ/√(σ² + ε) + β, so after a Conv2D it can be computed by the
- * convolution itself: W' = W·γ/√(σ² + ε) (per output channel) and
+ * y = (x − μ)·γ/√(σ² + ε) + β, so after a Conv2D (or DepthwiseConv2D) it can
+ * be computed by the convolution itself: W' = W·γ/√(σ² + ε) (per output channel) and
  * bias' = (b − μ)·γ/√(σ² + ε) + β. A ReLU (or ReLU6) right after the
  * BatchNormalization becomes the convolution's fused activation. The
  * convolution then runs as one FusedConv2D with bias and activation, and the
@@ -41,7 +41,7 @@ type CallFn = (inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs) => tfjs.Tens
 /** Activation the folded convolution applies (tfjs fused-kernel names). */
 export type FoldActivation = 'linear' | 'relu' | 'relu6';
 
-/** One Conv2D → BatchNormalization (→ ReLU) chain computed by the convolution alone. */
+/** One Conv2D or DepthwiseConv2D → BatchNormalization (→ ReLU) chain computed by the convolution alone. */
 export interface FoldChain {
   conv: Layer;
   bn: Layer;
@@ -55,10 +55,13 @@ export interface FoldPlan {
   chains: FoldChain[];
 }
 
-/** tfjs-layers' Conv2D fields read here (not in its public typings). */
+/** tfjs-layers' Conv2D / DepthwiseConv2D fields read here (not in their public typings). */
 interface ConvFields {
   rank: number;
-  kernel: { read(): tfjs.Tensor };
+  /** Conv2D's [kh, kw, Ci, Co]. */
+  kernel?: { read(): tfjs.Tensor };
+  /** DepthwiseConv2D's [kh, kw, Ci, multiplier]; output channel ci·multiplier + m. */
+  depthwiseKernel?: { read(): tfjs.Tensor };
   bias: { read(): tfjs.Tensor } | null;
   strides: number[];
   padding: string;
@@ -103,9 +106,15 @@ function soleConsumer(layer: Layer, outputs: ReadonlySet<Layer>): Layer | null {
 }
 
 function foldableConv(layer: Layer): boolean {
-  if (layer.getClassName() !== 'Conv2D') return false;
   const c = layer as unknown as ConvFields;
-  return c.rank === 2 && c.dataFormat === 'channelsLast' && c.activation?.getClassName() === 'linear' && (c.padding === 'same' || c.padding === 'valid') && c.kernel != null;
+  const name = layer.getClassName();
+  if (name === 'Conv2D') {
+    if (c.kernel == null) return false;
+  } else if (name === 'DepthwiseConv2D') {
+    // tfjs 4.22's DepthwiseConv2D computes without its dilation rate; fold only where that does not matter.
+    if (c.depthwiseKernel == null || c.dilationRate.some((d) => d !== 1)) return false;
+  } else return false;
+  return c.rank === 2 && c.dataFormat === 'channelsLast' && c.activation?.getClassName() === 'linear' && (c.padding === 'same' || c.padding === 'valid');
 }
 
 function foldableBatchNorm(layer: Layer): boolean {
@@ -131,9 +140,9 @@ function reluKind(layer: Layer): 'relu' | 'relu6' | null {
 }
 
 /**
- * Find the Conv2D → BatchNormalization (→ ReLU/ReLU6) chains of `model` that
- * can be folded: a channels-last 2-D convolution with no activation of its
- * own, whose output feeds only an inference-foldable BatchNormalization over
+ * Find the Conv2D / DepthwiseConv2D → BatchNormalization (→ ReLU/ReLU6)
+ * chains of `model` that can be folded: a channels-last 2-D convolution
+ * (depthwise: not dilated) with no activation of its own, whose output feeds only an inference-foldable BatchNormalization over
  * the channel axis, and (optionally) that BatchNormalization's output feeds
  * only a ReLU, ReLU6 or Activation('relu'|'relu6'). No intermediate output of
  * a chain may be a model output. Layers of nested models are searched too.
@@ -159,12 +168,16 @@ export function planFold(model: tfjs.LayersModel): FoldPlan {
   return { chains };
 }
 
-/** The folded convolution of a chain: one fused conv2d with W', bias' and the activation. */
+/** The folded convolution of a chain: one fused (depthwise) conv2d with W', bias' and the activation. */
 export function foldedConv(tf: TF, chain: FoldChain, x: tfjs.Tensor): tfjs.Tensor {
   const c = chain.conv as unknown as ConvFields;
   const b = chain.bn as unknown as BatchNormFields;
   return tf.tidy(() => {
-    const kernel = c.kernel.read() as tfjs.Tensor4D;
+    const depthwise = c.depthwiseKernel != null && chain.conv.getClassName() === 'DepthwiseConv2D';
+    const weights = (depthwise ? c.depthwiseKernel! : c.kernel!).read() as tfjs.Tensor4D;
+    const [kh, kw, ci, co] = weights.shape;
+    // Depthwise [kh, kw, Ci, m] read as [kh, kw, 1, Ci·m]: the last axis is then the output channel.
+    const kernel = depthwise ? (weights.reshape([kh, kw, 1, ci * co]) as tfjs.Tensor4D) : weights;
     const channels = kernel.shape[3];
     const mean = b.movingMean!.read() as tfjs.Tensor1D;
     const variance = b.movingVariance!.read() as tfjs.Tensor1D;
@@ -173,23 +186,25 @@ export function foldedConv(tf: TF, chain: FoldChain, x: tfjs.Tensor): tfjs.Tenso
     const zeros = tf.zeros([channels]) as tfjs.Tensor1D;
     // Inference BatchNorms over the weights (last axis = output channel):
     // W·γ/√(σ²+ε) and (b − μ)·γ/√(σ²+ε), the same arithmetic as the layer's.
-    const filter = tf.batchNorm(kernel, zeros, variance, undefined, gamma, b.epsilon) as tfjs.Tensor4D;
+    const folded = tf.batchNorm(kernel, zeros, variance, undefined, gamma, b.epsilon) as tfjs.Tensor4D;
+    const filter = depthwise ? (folded.reshape([kh, kw, ci, co]) as tfjs.Tensor4D) : folded;
     // β is added by a separate Add on purpose: tf.batchNorm runs its kernel on
     // a 4-D view and reshapes back, and tfjs-backend-wasm's own FusedConv2D
     // reads the bias's rank from the data's original (4-D) shape and refuses
     // it; Add's output is created rank 1.
     const scaled = tf.batchNorm((c.bias?.read() as tfjs.Tensor1D | undefined) ?? zeros, mean, variance, undefined, gamma, b.epsilon);
     const bias = tf.add(scaled, beta ?? zeros) as tfjs.Tensor1D;
-    return tf.fused.conv2d({
+    const args = {
       x: x as tfjs.Tensor4D,
       filter,
       strides: c.strides as [number, number],
       pad: c.padding as 'same' | 'valid',
-      dataFormat: 'NHWC',
+      dataFormat: 'NHWC' as const,
       dilations: c.dilationRate as [number, number],
       bias,
       activation: chain.activation,
-    });
+    };
+    return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
   });
 }
 

@@ -82,7 +82,9 @@ function resnet20Doc(): GraphDoc {
 
 const kernelCounts = async (f: () => unknown, batch: number) => {
   const info = await tf.profile(() => void f());
-  const count = (name: string, activations = false) => info.kernels.filter((k) => k.name === name && (!activations || k.inputShapes[0]?.[0] === batch)).length;
+  // A feature map [batch, H > 1, W > 1, C]; the folds' own small BatchNorms run on weights ([kh, kw, Ci, Co], [1, 1, 1, C]).
+  const isMap = (s: number[] | undefined) => s != null && s.length === 4 && s[0] === batch && s[1] > 1 && s[2] > 1;
+  const count = (name: string, activations = false) => info.kernels.filter((k) => k.name === name && (!activations || isMap(k.inputShapes[0]))).length;
   return { fusedConv: count('FusedConv2D'), bnOnActivations: count('FusedBatchNorm', true), relu: count('Relu') };
 };
 
@@ -126,7 +128,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       model.dispose();
     }, 120_000);
 
-    it('conv → BN without ReLU, conv without bias, dilated conv → BN → ReLU6 (Activation), BN with neither γ nor β', () => {
+    it('conv → BN without ReLU, conv without bias, dilated conv → BN → ReLU6 (Activation), BN with neither γ nor β, depthwise convs', () => {
       const g = graph();
       g.input([12, 12, 3])
         .conv2d({ filters: 6, useBias: true })
@@ -143,19 +145,46 @@ for (const backend of ['cpu', 'wasm'] as const) {
         .conv2d({ filters: 3 })
         .batchNorm({ center: false })
         .relu({ maxValue: 4 }) // clipped at 4: not a fused activation, the BN still folds
+        .depthwiseConv2d({ depthMultiplier: 2, padding: 'same' })
+        .batchNorm()
+        .to('activation', { activation: 'relu6' })
+        .depthwiseConv2d({ stride: [2, 2], useBias: false })
+        .batchNorm()
         .flatten()
         .dense({ units: 5 });
       const model = build(g.doc);
       randomizeBatchNorms(model, 5);
       randomizeBiases(model, 7);
       const plan = planFold(model);
-      expect(plan.chains.map((c) => c.activation)).toEqual(['linear', 'relu', 'relu6', 'relu6', 'linear']);
-      expect(plan.chains.map((c) => c.act === null)).toEqual([true, false, false, false, true]);
+      expect(plan.chains.map((c) => c.activation)).toEqual(['linear', 'relu', 'relu6', 'relu6', 'linear', 'relu6', 'linear']);
+      expect(plan.chains.map((c) => c.act === null)).toEqual([true, false, false, false, true, false, true]);
+      expect(plan.chains.map((c) => c.conv.getClassName()).slice(-2)).toEqual(['DepthwiseConv2D', 'DepthwiseConv2D']);
       const x = input([3, 12, 12, 3], 9);
       const { plain, folded } = predictBoth(model, x);
       expect(relErr(plain, folded)).toBeLessThan(1e-4);
       model.dispose();
     });
+
+    if (backend === 'wasm')
+      it('MobileNet-v2 template (pointwise and depthwise chains, ReLU6): equal outputs, no BatchNorm over activations', async () => {
+        const doc = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../templates/mobilenet-v2.json'), 'utf8')) as GraphDoc;
+        for (const n of doc.nodes) if (n.type === 'dense') n.params = { ...n.params, activation: 'linear' };
+        const model = build(doc);
+        randomizeBatchNorms(model, 61);
+        const plan = planFold(model);
+        const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+        expect(plan.chains.length).toBe(bns);
+        expect(plan.chains.filter((c) => c.conv.getClassName() === 'DepthwiseConv2D').length).toBeGreaterThan(10);
+        expect(plan.chains.filter((c) => c.activation === 'relu6').length).toBeGreaterThan(20);
+        const x = input([1, 224, 224, 3], 13);
+        const { plain, folded } = predictBoth(model, x);
+        expect(relErr(plain, folded)).toBeLessThan(1e-4);
+        const run = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+        const counts = await kernelCounts(() => withFoldedInference(tf, model, run), 1);
+        expect(counts.bnOnActivations).toBe(0);
+        x.dispose();
+        model.dispose();
+      }, 120_000);
 
     it('a conv whose output also feeds an Add is not folded; a BN after Dense is not folded; outputs still equal', () => {
       const g = graph();
