@@ -35,7 +35,7 @@ import {
 } from './wasm-ops';
 import { filterGradInPlace, filterGradKernels } from './conv-filter-grad';
 import { inputGradInPlace } from './conv-input-grad';
-import { winogradInputGrad, winogradInputGradApplies } from './winograd';
+import { winogradApplies, winogradFilterGrad, winogradInputGrad, winogradInputGradApplies } from './winograd';
 
 type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -124,6 +124,14 @@ export function conv2dBackpropFilter(
   if (simd == null) return conv2dBackpropFilterLegacy(b, x, dy, attrs);
   const g = geometry(x.shape, attrs.filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
   const [, , ci, co] = attrs.filterShape;
+  if (impl === 'auto' || impl === 'winograd') {
+    // 3×3 stride-1 layers with ≥ 8 input channels: the transpose of the Winograd forward pass (winograd.ts).
+    const wg = { ...g, ci, co, n: x.shape[0] };
+    if (winogradApplies(wg) && (impl === 'winograd' || ci >= 8)) {
+      const out = winogradFilterGrad(b, simd, x, dy, wg);
+      if (out != null) return out;
+    }
+  }
   return filterGradInPlace(b, simd, x, dy, g, ci, co);
 }
 

@@ -48,6 +48,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { relaxedSimd } from '../wasm-features';
 import { copyPadded } from './conv-filter-grad';
+import { type SimdGemm, simdAccumulate } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
 import { F32, I32, V128, section, sleb, str, uleb, vec } from './wasm-binary';
 
@@ -383,7 +384,105 @@ function filterFn(ci: number, co: number): number[] {
   return f.body();
 }
 
-/** The module for (Ci, Co): in, gemm1 … gemm6, out, filt; memory imported as env.memory. */
+/**
+ * A (6×4 = the transpose of Aᵀ) applied to four vectors y → m:
+ * m0 = y0, m5 = y3, m1,2 = (y0+y2) ± (y1+y3), m3,4 = (y0+4y2) ± (2y1+8y3).
+ */
+function gradTransform1d(f: Fn, k: Map<number, number>, y: number[], m: number[], tmp: number[]) {
+  const [e, o] = tmp;
+  combo(f, k, e, [[1, y[0]], [1, y[2]]]);
+  combo(f, k, o, [[1, y[1]], [1, y[3]]]);
+  combo(f, k, m[1], [[1, e], [1, o]]);
+  combo(f, k, m[2], [[1, e], [-1, o]]);
+  combo(f, k, e, [[1, y[0]], [4, y[2]]]);
+  combo(f, k, o, [[2, y[1]], [8, y[3]]]);
+  combo(f, k, m[3], [[1, e], [1, o]]);
+  combo(f, k, m[4], [[1, e], [-1, o]]);
+  f.emit(get(y[0]), set(m[0]), get(y[3]), set(m[5]));
+}
+
+/**
+ * dyt(src, dst, ntiles, rowPitch, xiStride): for ntiles 4×4 tiles of dy
+ * along a row (tile t at src + t·4 pixels, rows rowPitch bytes apart) and
+ * every output-channel quad, (A dY Aᵀ)[ξ] at dst + ξ·xiStride + t·Co·4:
+ * the gradient with respect to M of the forward output transform.
+ */
+function dyFn(co: number): number[] {
+  const f = new Fn(5);
+  const [src, dst, ntiles, rowPitch, xiStride] = [0, 1, 2, 3, 4];
+  const [t, c, p, rp, q, tp, td] = f.locals(I32, 7);
+  const y = f.locals(V128, TILE);
+  const rows = Array.from({ length: TILE }, () => f.locals(V128, IN_TILE)); // R[i][c] = (dY Aᵀ)[i][c]
+  const col = f.locals(V128, TILE);
+  const m = f.locals(V128, IN_TILE);
+  const tmp = f.locals(V128, 2);
+  const k = constLocals(f, [2, 4, 8]);
+  const pix = co * 4;
+  f.emit(get(src), set(tp), get(dst), set(td), get(ntiles), set(t), loop);
+  f.emit(get(tp), set(p), get(td), set(q), i32(co / 4), set(c), loop);
+  f.emit(get(p), set(rp));
+  for (let i = 0; i < TILE; i++) {
+    for (let j = 0; j < TILE; j++) f.emit(get(rp), vload(j * pix), set(y[j]));
+    gradTransform1d(f, k, y, rows[i], tmp);
+    if (i < TILE - 1) f.emit(bump(rp, get(rowPitch)));
+  }
+  for (let cc = 0; cc < IN_TILE; cc++) {
+    for (let i = 0; i < TILE; i++) f.emit(get(rows[i][cc]), set(col[i]));
+    gradTransform1d(f, k, col, m, tmp);
+    for (let r = 0; r < IN_TILE; r++) f.emit(get(q), get(m[r]), vstore(0), bump(q, get(xiStride)));
+  }
+  f.emit(bump(p, i32(16)), get(q), get(xiStride), i32(XIS), [0x6c], subI, i32(16), addI, set(q));
+  f.emit(countDown(c), end);
+  f.emit(bump(tp, i32(TILE * pix)), bump(td, i32(pix)), countDown(t), end);
+  return f.body();
+}
+
+/**
+ * Gᵀ (3×6) applied to six vectors z → w, with s = z1+z2, d = z1−z2,
+ * S = z3+z4, D = z3−z4: w0 = z0/4 − s/6 + S/24, w1 = −d/6 + D/12,
+ * w2 = −s/6 + S/6 + z5.
+ */
+function gradFilter1d(f: Fn, k: Map<number, number>, z: number[], w: number[], tmp: number[]) {
+  const [s, d, S, D] = tmp;
+  const term = (x: number, c: number) => f.emit(get(x), get(k.get(c)!), vmul);
+  f.emit(get(z[1]), get(z[2]), vadd, set(s), get(z[1]), get(z[2]), vsub, set(d));
+  f.emit(get(z[3]), get(z[4]), vadd, set(S), get(z[3]), get(z[4]), vsub, set(D));
+  term(z[0], 1 / 4); term(s, -1 / 6); f.emit(vadd); term(S, 1 / 24); f.emit(vadd, set(w[0]));
+  term(d, -1 / 6); term(D, 1 / 12); f.emit(vadd, set(w[1]));
+  term(s, -1 / 6); term(S, 1 / 6); f.emit(vadd, get(z[5]), vadd, set(w[2]));
+}
+
+/**
+ * gz(src, dst): dW[a][b] = (Gᵀ Z G)[a][b] for the Ci·Co filters (SIMD over
+ * 4 output channels) from Z[ξ = 6·c + r] (36 planes of Ci·Co floats at src)
+ * into dW [3,3,Ci,Co] at dst.
+ */
+function gradFilterFn(ci: number, co: number): number[] {
+  const f = new Fn(2);
+  const [src, dst] = [0, 1];
+  const [p, q, i] = f.locals(I32, 3);
+  const z = f.locals(V128, IN_TILE);
+  const pc = Array.from({ length: IN_TILE }, () => f.locals(V128, 3)); // (Gᵀ Z)[a][c] as pc[c][a]
+  const row = f.locals(V128, IN_TILE);
+  const w = f.locals(V128, 3);
+  const tmp = f.locals(V128, 4);
+  const k = constLocals(f, [1 / 4, -1 / 6, 1 / 6, 1 / 12, 1 / 24]);
+  const plane = ci * co * 4;
+  f.emit(get(src), set(p), get(dst), set(q), i32((ci * co) / 4), set(i), loop);
+  for (let c = 0; c < IN_TILE; c++) {
+    for (let r = 0; r < IN_TILE; r++) f.emit(get(p), vload((c * IN_TILE + r) * plane), set(z[r]));
+    gradFilter1d(f, k, z, pc[c], tmp);
+  }
+  for (let a = 0; a < 3; a++) {
+    for (let c = 0; c < IN_TILE; c++) f.emit(get(pc[c][a]), set(row[c]));
+    gradFilter1d(f, k, row, w, tmp);
+    for (let b = 0; b < 3; b++) f.emit(get(q), get(w[b]), vstore((a * 3 + b) * plane));
+  }
+  f.emit(bump(p, i32(16)), bump(q, i32(16)), countDown(i), end);
+  return f.body();
+}
+
+/** The module for (Ci, Co): in, gemm1 … gemm6, out, filt, dyt, gz; memory imported as env.memory. */
 function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const fnType = (params: number[]) => [0x60, ...vec(params.map((p) => [p])), 0];
   const types = [fnType(Array(5).fill(I32)), fnType(Array(8).fill(I32)), fnType([...Array(6).fill(I32), F32, F32]), fnType([I32, I32])];
@@ -392,6 +491,8 @@ function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8A
   for (let mr = 1; mr <= maxMr; mr++) funcs.push({ name: `gemm${mr}`, type: 1, body: gemmFn(ci, co, mr, fma, nv) });
   funcs.push({ name: 'out', type: 2, body: outputFn(co) });
   funcs.push({ name: 'filt', type: 3, body: filterFn(ci, co) });
+  funcs.push({ name: 'dyt', type: 0, body: dyFn(co) });
+  funcs.push({ name: 'gz', type: 3, body: gradFilterFn(ci, co) });
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -415,6 +516,10 @@ export interface WinogradKernels {
   output: OutFn;
   /** filt(src, dst): the filter transform (see filterFn). */
   filter: (src: number, dst: number) => void;
+  /** dyt: the output gradient's transform A dY Aᵀ (see dyFn). */
+  dyTransform: InFn;
+  /** gz(src, dst): the filter gradient's final transform Gᵀ Z G (see gradFilterFn). */
+  gradFilter: (src: number, dst: number) => void;
 }
 
 const modules = new Map<string, WebAssembly.Module | null>();
@@ -444,6 +549,8 @@ export function winogradKernelsFor(memory: WebAssembly.Memory, ci: number, co: n
     maxRows: gemmBlocking(co).mr,
     output: ex.out as OutFn,
     filter: ex.filt as WinogradKernels['filter'],
+    dyTransform: ex.dyt as InFn,
+    gradFilter: ex.gz as WinogradKernels['gradFilter'],
   };
   let per = instances.get(memory);
   if (!per) instances.set(memory, (per = new Map()));
@@ -605,3 +712,92 @@ function inputGradGeometry(g: WinogradGeometry): WinogradGeometry | null {
 
 /** Whether winogradInputGrad handles this forward geometry (3×3, stride 1, Co a multiple of 4, Ci of 8). */
 export const winogradInputGradApplies = (g: WinogradGeometry): boolean => inputGradGeometry(g) != null;
+
+/**
+ * Conv2DBackpropFilter of a 3×3, stride-1, dilation-1 convolution, by the
+ * transpose of the Winograd forward pass: the forward output tile is
+ * Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, so
+ *
+ *   dW = Gᵀ [ Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B) ] G,
+ *
+ * i.e. per ξ a product Z_ξ [Ci, Co] = Σ_t V_ξ[t, :]ᵀ · Ydy_ξ[t, :] with a
+ * reduction over all tiles of the batch (long: conv-simd-gemm.ts's tile
+ * kernels, 6 input × 8 output channels per call), then Gᵀ Z G. 36 instead
+ * of 144 multiply-adds per (tile, Ci, Co). x is read as in the forward pass
+ * (zero-bordered copy where it pads or the tiles overhang), dy through a
+ * zero-padded copy where its size is not a multiple of 4.
+ * Null when the shapes do not suit (winogradApplies) or no SIMD.
+ */
+export function winogradFilterGrad(
+  b: WasmBackendLike, simd: SimdGemm, x: tf.TensorInfo, dy: tf.TensorInfo, g: WinogradGeometry,
+): tf.TensorInfo | null {
+  if (!winogradApplies(g) || g.co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const memory = heapMemory(b);
+  const k = memory ? winogradKernelsFor(memory, g.ci, g.co) : null;
+  if (k == null) return null;
+  const { n, ci, co, H, W, Ho, Wo, pt, pl } = g;
+  const dW = b.makeOutput([3, 3, ci, co], 'float32');
+  const th = Math.ceil(Ho / TILE);
+  const tw = Math.ceil(Wo / TILE);
+  const Hn = TILE * th + 2;
+  const Wn = TILE * tw + 2;
+  const xPadded = pt !== 0 || pl !== 0 || Hn !== H || Wn !== W;
+  const dyPadded = Ho % TILE !== 0 || Wo % TILE !== 0;
+  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / (XIS * tw * (ci + co) * 4)));
+  const imgsPerCopy = xPadded || dyPadded ? Math.max(1, Math.min(n, Math.floor(rowsPerBlock / th))) : n;
+  const maxTiles = Math.min(rowsPerBlock, imgsPerCopy * th) * tw;
+  const V = b.makeOutput([XIS * planePitch(maxTiles * ci * 4) / 4], 'float32');
+  const Y = b.makeOutput([XIS * planePitch(maxTiles * co * 4) / 4], 'float32');
+  const Z = b.makeOutput([XIS * ci * co], 'float32');
+  const xCopy = xPadded ? b.makeOutput([imgsPerCopy * Hn * Wn * ci], 'float32') : null;
+  const dyCopy = dyPadded ? b.makeOutput([imgsPerCopy * th * TILE * tw * TILE * co], 'float32') : null;
+  const [xAt, dyAt, vAt, yAt, zAt, dwAt] = [x, dy, V, Y, Z, dW].map((t) => heapOffset(b, t));
+  const xcAt = xCopy ? heapOffset(b, xCopy) : 0;
+  const dcAt = dyCopy ? heapOffset(b, dyCopy) : 0;
+  new Float32Array(b.wasm.HEAPU8.buffer, zAt, XIS * ci * co).fill(0);
+  const Hd = TILE * th; // rows / columns of the (padded) dy
+  const Wd = TILE * tw;
+  const inRow = Wn * ci * 4;
+  const dyRow = Wd * co * 4;
+  const rowAddrs = new Int32Array(ci);
+  for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
+    const imgs = Math.min(imgsPerCopy, n - n0);
+    let xBase = xAt + n0 * H * W * ci * 4;
+    if (xCopy) {
+      copyPadded(b, xAt, xcAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
+      xBase = xcAt;
+    }
+    let dyBase = dyAt + n0 * Ho * Wo * co * 4;
+    if (dyCopy) {
+      copyPadded(b, dyAt, dcAt, n0, imgs, Ho, Wo, co, Hd, Wd, 0, 0);
+      dyBase = dcAt;
+    }
+    const rows = imgs * th;
+    for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
+      const r1 = Math.min(rows, r0 + rowsPerBlock);
+      const T = (r1 - r0) * tw;
+      const xiIn = planePitch(T * ci * 4);
+      const xiY = planePitch(T * co * 4);
+      for (let r = r0; r < r1; r++) {
+        const img = Math.floor(r / th);
+        const ty = r % th;
+        k.input(xBase + (img * Hn * Wn + ty * TILE * Wn) * ci * 4, vAt + (r - r0) * tw * ci * 4, tw, inRow, xiIn);
+        k.dyTransform(dyBase + (img * Hd + ty * TILE) * dyRow, yAt + (r - r0) * tw * co * 4, tw, dyRow, xiY);
+      }
+      // Z_ξ[ci, :] += Σ_t V_ξ[t, ci] · Ydy_ξ[t, :]: rows of Z walk V down its tiles (Ci floats apart).
+      const walk = { wo: T, rows: 1, imgs: 1, aStep: ci * 4, aRowSkip: 0, aImgSkip: 0 };
+      for (let xi = 0; xi < XIS; xi++) {
+        const vXi = vAt + xi * xiIn;
+        for (let c = 0; c < ci; c++) rowAddrs[c] = vXi + c * 4;
+        simdAccumulate(simd, rowAddrs, ci, co, walk, yAt + xi * xiY, co * 4, zAt + xi * ci * co * 4, co * 4);
+      }
+    }
+  }
+  k.gradFilter(zAt, dwAt);
+  free(b, V, Y, Z, xCopy, dyCopy);
+  winogradFilterGradCalls.count++;
+  return dW;
+}
+
+/** Calls of winogradFilterGrad since start (tests check the route taken). */
+export const winogradFilterGradCalls = { count: 0 };

@@ -18,8 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
-import { winogradInputGradApplies, winogradInputGradCalls, winogradKernelsFor } from '../../../engine/backend/kernels/winograd';
-import { conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
+import { winogradFilterGradCalls, winogradInputGradApplies, winogradInputGradCalls, winogradKernelsFor } from '../../../engine/backend/kernels/winograd';
+import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
 import { type WasmBackendLike, heapMemory, heapOffset } from '../../../engine/backend/kernels/wasm-ops';
 
 const TOL = 1e-4;
@@ -134,6 +134,36 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
       const got = (b.typedArrayFromHeap(out) as Float32Array).slice();
       b.disposeData(out.dataId);
       tf.dispose([dy, f]);
+      const { worst, scale } = worstError(got, ref);
+      expect(worst).toBeLessThanOrEqual(TOL * scale);
+    });
+  }
+
+  // Conv2DBackpropFilter of 3×3 stride-1 layers by the transpose of the Winograd forward pass.
+  const filterCases: typeof gradCases = [
+    ...gradCases.filter((c) => c.co % 8 === 0),
+    { x: [3, 10, 6, 4], co: 8, pad: 'same' },
+    { x: [1, 7, 9, 8], co: 16, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  ];
+  for (const c of filterCases) {
+    it(`filter gradient: ${c.x.join('×')} → ${c.co}, ${JSON.stringify(c.pad)}`, async () => {
+      const fShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+      const xv = values(size(c.x), 7 + c.co);
+      const yShape = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, 1, c.pad).shape;
+      const dyv = values(size(yShape), 8);
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape: fShape };
+      const ref = await on('cpu', () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, yShape) }, attrs as never) as tf.Tensor);
+      await tf.setBackend('wasm');
+      const x = tf.tensor(xv, c.x);
+      const dy = tf.tensor(dyv, yShape);
+      const b = tf.backend() as unknown as WasmBackendLike;
+      const before = winogradFilterGradCalls.count;
+      const out = conv2dBackpropFilter(b, x, dy, attrs as never, 'winograd');
+      expect(winogradFilterGradCalls.count, 'took the Winograd route').toBe(before + 1);
+      expect(out.shape).toEqual(fShape);
+      const got = (b.typedArrayFromHeap(out) as Float32Array).slice();
+      b.disposeData(out.dataId);
+      tf.dispose([x, dy]);
       const { worst, scale } = worstError(got, ref);
       expect(worst).toBeLessThanOrEqual(TOL * scale);
     });
