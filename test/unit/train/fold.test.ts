@@ -267,6 +267,25 @@ for (const backend of ['cpu', 'wasm'] as const) {
       model.dispose();
     });
 
+    it('a Sequential model, alone and nested in a functional one', () => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3 }));
+      m.add(tf.layers.batchNormalization());
+      m.add(tf.layers.reLU());
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 2 }));
+      randomizeBatchNorms(m, 51);
+      const i = tf.input({ shape: [6, 6, 2] });
+      const outer = tf.model({ inputs: i, outputs: m.apply(i) as tf.SymbolicTensor });
+      const x = input([3, 6, 6, 2], 14);
+      for (const model of [m, outer]) {
+        expect(planFold(model).chains.map((c) => c.activation)).toEqual(['relu']);
+        const { plain, folded } = predictBoth(model, x);
+        expect(relErr(plain, folded)).toBeLessThan(1e-4);
+      }
+      m.dispose();
+    });
+
     it('does not leak tensors', () => {
       const model = build(resnet20Doc());
       const x = input([1, 32, 32, 3]);
