@@ -13,7 +13,12 @@ import { analyzeGraph } from '../../../engine/analysis';
 import { initBackend } from '../../../engine/backend';
 import type { GraphDoc } from '../../../engine/graph/doc';
 import { buildModel } from '../../../engine/train/build-model';
+import { evaluateModel } from '../../../engine/train/evaluate';
 import { planFold, withFoldedInference } from '../../../engine/train/fold';
+import { memorySet } from '../../../engine/train/memory-set';
+import { predictPixels } from '../../../engine/train/predict';
+import { detectTask } from '../../../engine/train/task';
+import { lossOn } from '../../../engine/train/trainer';
 import { graph } from '../../helpers/graph-builder';
 
 const rand = (n: number, seed: number, lo: number, hi: number) => {
@@ -299,3 +304,52 @@ for (const backend of ['cpu', 'wasm'] as const) {
     }, 60_000);
   });
 }
+
+describe('the product inference paths fold (cpu)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('evaluation, validation and image predictions run without BatchNorm or ReLU passes over feature maps; same results as unfolded', async () => {
+    const g = graph();
+    g.input([8, 8, 1]).conv2d({ filters: 4, padding: 'same' }).batchNorm().relu().maxPool2d().flatten().dense({ units: 3, activation: 'softmax' });
+    const model = build(g.doc);
+    randomizeBatchNorms(model, 71);
+    const n = 6;
+    const pixels = rand(n * 64, 17, 0, 1);
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const set = memorySet(pixels, labels, [8, 8, 1]);
+    const info = detectTask(model);
+    if ('error' in info) throw new Error(info.error);
+    const kernels = async (f: () => Promise<unknown>) => {
+      const names: string[] = [];
+      await tf.profile(async () => {
+        await f();
+        return [];
+      }).then((p) => p.kernels.forEach((k) => names.push(k.name)));
+      return { bn: names.filter((k) => k === 'FusedBatchNorm').length, relu: names.filter((k) => k === 'Relu').length };
+    };
+    let ev: Awaited<ReturnType<typeof evaluateModel>> | null = null;
+    let val: Awaited<ReturnType<typeof lossOn>> = null;
+    let top: ReturnType<typeof predictPixels> = [];
+    const counts = {
+      evaluate: await kernels(async () => void (ev = await evaluateModel(tf, model, set, ['a', 'b', 'c'], { dataShape: [8, 8, 1], threads: 1, batchSize: 4 }))),
+      validate: await kernels(async () => void (val = await lossOn(tf, model, set, Int32Array.from([0, 1, 2, 3, 4, 5]), info, [8, 8, 1], 4))),
+      predict: await kernels(async () => void (top = predictPixels(tf, model, pixels.subarray(0, 64), [8, 8, 1], ['a', 'b', 'c'], 3))),
+    };
+    // Only the folds' own small BatchNorms over the weights (2 per batch: filter and bias), no Relu.
+    expect(counts).toEqual({ evaluate: { bn: 4, relu: 0 }, validate: { bn: 4, relu: 0 }, predict: { bn: 2, relu: 0 } });
+
+    // The same figures as the unfolded model (tfjs's layers one by one).
+    const probs = tf.tidy(() => (model.predict(tf.tensor4d(pixels, [n, 8, 8, 1])) as tf.Tensor).arraySync() as number[][]);
+    const correct = probs.filter((row, i) => row.indexOf(Math.max(...row)) === labels[i]).length;
+    const loss = -probs.reduce((sum, row, i) => sum + Math.log(row[labels[i]]), 0) / n;
+    expect(ev!.accuracy).toBeCloseTo(correct / n, 10);
+    expect(ev!.loss).toBeCloseTo(loss, 4);
+    expect(val!.loss).toBeCloseTo(loss, 4);
+    const best = probs[0].indexOf(Math.max(...probs[0]));
+    expect(top[0].index).toBe(best);
+    expect(top[0].probability).toBeCloseTo(probs[0][best], 5);
+    model.dispose();
+  });
+});
