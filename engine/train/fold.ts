@@ -8,7 +8,8 @@
  * BatchNormalization becomes the convolution's fused activation. The
  * convolution then runs as one FusedConv2D with bias and activation, and the
  * BatchNorm and ReLU layers hand their input on unchanged: two passes over
- * every feature map fewer (≈ 8 % of a ResNet-20 prediction on wasm).
+ * every feature map fewer. On wasm (bench/fold.bench.ts, CPU time, batch
+ * 64): ResNet-20 1.09–1.16× faster; MobileNet-v2 (batch 8) 1.3×.
  *
  * Only the outputs of the model are the same: the folded convolution's own
  * output is already normalised. So folding is opt-in, for one synchronous
@@ -19,12 +20,15 @@
  * fall back to their own call.
  *
  * W' and bias' are computed on every call from the current variables (three
- * small kernels over the weights, not the activations): weights
- * change during training and the cost is tiny next to a batch. No cache.
+ * small kernels over the weights, not the activations): weights change during
+ * training, and the cost (~2.5 ms of CPU for ResNet-20's 19 chains) is small
+ * next to a batch; at batch 1–8 folding is a wash. No cache, so nothing to
+ * invalidate or free.
  *
  * How: for the duration of `fn`, the layers of each chain get an own `call`
  * property that shadows their class's (removed afterwards, also on throw).
- * That works for any Conv2D / BatchNormalization / Activation / ReLU instance,
+ * That works for any Conv2D / DepthwiseConv2D / BatchNormalization /
+ * Activation / ReLU instance,
  * ours (engine/layers/tfjs-classes.ts) or tfjs's own (models loaded from
  * files), without the layer classes knowing about folding.
  *
@@ -142,9 +146,10 @@ function reluKind(layer: Layer): 'relu' | 'relu6' | null {
 /**
  * Find the Conv2D / DepthwiseConv2D → BatchNormalization (→ ReLU/ReLU6)
  * chains of `model` that can be folded: a channels-last 2-D convolution
- * (depthwise: not dilated) with no activation of its own, whose output feeds only an inference-foldable BatchNormalization over
- * the channel axis, and (optionally) that BatchNormalization's output feeds
- * only a ReLU, ReLU6 or Activation('relu'|'relu6'). No intermediate output of
+ * (depthwise: not dilated) with no activation of its own, whose output feeds
+ * only a BatchNormalization over the channel axis, and (optionally) that
+ * BatchNormalization's output feeds only a ReLU, ReLU6 or
+ * Activation('relu'|'relu6'). No intermediate output of
  * a chain may be a model output. Layers of nested models are searched too.
  */
 export function planFold(model: tfjs.LayersModel): FoldPlan {
