@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { replicaBundleOptions } from '../engine/train/parallel/bundle';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,7 +42,8 @@ export async function buildElectron(outDir = path.join(ROOT, 'dist', 'electron')
     // dependencies); our engine code and the templates are bundled in.
     build({ ...common, entryPoints: [path.join(ROOT, 'electron/main.ts')], outfile: outs.main, packages: 'external', external: ['electron'] }),
     build({ ...common, entryPoints: [path.join(ROOT, 'electron/services/job-worker.ts')], outfile: outs.worker, packages: 'external' }),
-    build({ ...common, entryPoints: [path.join(ROOT, 'engine/train/parallel/replica-worker.ts')], outfile: outs.replica, packages: 'external' }),
+    // The replica: the packages it never uses (tfjs-converter, -data, -webgl, -cpu) left out, see engine/train/parallel/bundle.ts.
+    build({ ...common, ...replicaBundleOptions(path.join(ROOT, 'engine/train/parallel')), outfile: outs.replica }),
     // A sandboxed preload can require only 'electron': everything else must be inside it.
     // No import.meta shim either: a sandboxed preload has no __filename.
     build({ ...common, define: {}, banner: {}, entryPoints: [path.join(ROOT, 'electron/preload.ts')], outfile: outs.preload, external: ['electron'] }),

@@ -88,9 +88,9 @@ export async function parallelStep(
   const n = labels.length;
   const per = xs.length / n;
   const ranges = shardRanges(n, group.size);
-  // Copies: the shards' buffers are moved to the replica threads.
+  // Views: group.run copies them into the replicas' shared buffers.
   const remote = group.run(
-    ranges.slice(1).map(([a, b]) => ({ xs: xs.slice(a * per, b * per), labels: labels.slice(a, b) })),
+    ranges.slice(1).map(([a, b]) => ({ xs: xs.subarray(a * per, b * per), labels: labels.subarray(a, b) })),
     n,
   );
   const [a0, b0] = ranges[0];

@@ -18,15 +18,13 @@ export type ToReplica =
       backend: BackendName;
       /** The model's topology, `LayersModel.toJSON()` (our layer classes are registered under their Keras names). */
       modelJson: string;
-      /** Every weight of the model (trainable or not), in `model.weights` order. */
-      weights: { shape: number[]; data: Float32Array }[];
       /** Shape of one sample of the data, [H, W, C] (may differ from the model's Input when adapted). */
       dataShape: Shape;
       /** Every weight (`model.weights` order) in the weights buffer. */
       weightSlots: VarSlot[];
       /** Trainable variables (`model.trainableWeights` order) in the gradient buffer. */
       slots: VarSlot[];
-      /** Current weights, written by the training thread between steps. */
+      /** Current weights (every one, `model.weights` order), written by the training thread before the start and between steps. */
       weightsBuffer: SharedArrayBuffer;
       /** This replica's gradients, written by the replica during a step. */
       gradBuffer: SharedArrayBuffer;
@@ -34,6 +32,7 @@ export type ToReplica =
   | {
       type: 'step';
       id: number;
+      /** The shard's pixels: a view on a SharedArrayBuffer the training thread rewrites only after this step's answer. */
       xs: Float32Array;
       labels: Int32Array;
       /** Images in the whole batch: each replica's loss is its sum over its shard / this, so the gradients add up. */
@@ -44,6 +43,7 @@ export type ToReplica =
   | {
       type: 'predict';
       id: number;
+      /** As for 'step'. */
       xs: Float32Array;
       /** Read the weights buffer first. */
       reload: boolean;
@@ -53,5 +53,6 @@ export type ToReplica =
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'done'; id: number; lossSum: number; correct: number }
-  | { type: 'predicted'; id: number; out: Float32Array }
+  /** `ms`: wall time the replica spent computing the shard (for splitting later batches by speed). */
+  | { type: 'predicted'; id: number; out: Float32Array; ms: number }
   | { type: 'error'; id?: number; message: string };
