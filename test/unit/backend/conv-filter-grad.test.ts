@@ -33,31 +33,12 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backe
 import { planFilterGrad } from '../../../engine/backend/kernels/conv-filter-grad';
 import { MAX_MR, simdAccumulate, simdGemmFor } from '../../../engine/backend/kernels/conv-simd-gemm';
 import type { WasmBackendLike } from '../../../engine/backend/kernels/wasm-ops';
+import { expectClose as expectWithin, values } from '../../helpers/tensors';
 
 const TOL = 1e-4;
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL) => expectWithin(actual, expected, what, tol);
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i] - expected[i]);
-    if (!(e <= worst)) { worst = e; at = i; }
-  }
-  expect(worst, `${what}: worst error ${worst} at ${at} (scale ${scale})`).toBeLessThanOrEqual(TOL * scale);
-}
 
 const backend = () => tf.backend() as unknown as WasmBackendLike & { numDataIds(): number; wasm: { asm: { memory: WebAssembly.Memory } } };
 const addr = (t: tf.Tensor) => backend().dataIdMap.get(t.dataId).memoryOffset;

@@ -31,40 +31,13 @@ import { initBackend } from '../../../engine/backend';
 import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
 import { analyzeGraph } from '../../../engine/analysis';
 import { buildModel } from '../../../engine/train/build-model';
+import { expectClose as expectWithin, onBackend as on, size, values } from '../../helpers/tensors';
 
 const TOL = 1e-4;
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL) => expectWithin(actual, expected, what, tol);
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL) {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i] - expected[i]);
-    if (!(e <= worst)) { worst = e; at = i; }
-  }
-  expect(worst, `${what}: worst error ${worst} at ${at} (scale ${scale})`).toBeLessThanOrEqual(tol * scale);
-}
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const ts = tf.tidy(fn);
-  const out = ts.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(ts);
-  return out;
-}
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {

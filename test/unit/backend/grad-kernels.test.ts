@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
+import { expectClose as expectWithin, onBackend as on, size, values } from '../../helpers/tensors';
 
 type Pad = 'same' | 'valid';
 interface Case {
@@ -62,41 +63,11 @@ const CASES: Case[] = [
 ];
 
 const TOL = 1e-4;
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL) => expectWithin(actual, expected, what, tol);
 
-function expectClose(actual: Float32Array | number[], expected: Float32Array | number[], what: string) {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let scale = 1;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const e = Math.abs(actual[i] - expected[i]);
-    if (e > worst) { worst = e; at = i; }
-  }
-  expect(worst, `${what}: worst error ${worst} at ${at} (scale ${scale})`).toBeLessThanOrEqual(TOL * scale);
-}
 
-/** Deterministic values in [-1, 1) so both backends see the same inputs. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Runs fn on the given backend and returns plain arrays (nothing left allocated). */
-async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const ts = tf.tidy(fn);
-  const out = ts.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(ts);
-  return out;
-}
 
 /** Zero-stuffs a filter [kh,kw,a,b] to [(kh−1)dh+1,(kw−1)dw+1,a,b]. */
 function dilateFilter(f: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {

@@ -21,37 +21,12 @@ import { forwardCalls, planForward, setForwardMode } from '../../../engine/backe
 import { winogradFilterGradCalls, winogradInputGradApplies, winogradInputGradCalls, winogradKernelsFor } from '../../../engine/backend/kernels/winograd';
 import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
 import { type WasmBackendLike, heapMemory, heapOffset } from '../../../engine/backend/kernels/wasm-ops';
+import { onBackend, size, values, worstError } from '../../helpers/tensors';
 
 const TOL = 1e-4;
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): { worst: number; scale: number } {
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    const e = Math.abs(actual[i] - expected[i]);
-    if (!(e <= worst)) worst = e; // NaN counts as worst
-  }
-  return { worst, scale };
-}
-
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const t = tf.tidy(fn);
-  const out = t.dataSync() as Float32Array;
-  t.dispose();
-  return out;
+  return (await onBackend(backend, () => [fn()]))[0];
 }
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
