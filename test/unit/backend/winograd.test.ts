@@ -154,20 +154,33 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
     expect(worst).toBeLessThanOrEqual(TOL * scale);
   });
 
-  it('the filter transform matches G g Gᵀ computed directly', async () => {
+  // On the backend's own heap, and on a shared memory (the threaded build keeps its heap in one).
+  it.each(['own heap', 'shared memory'] as const)('the filter transform matches G g Gᵀ computed directly (%s)', async (where) => {
     const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
     const ci = 4, co = 8;
-    await tf.setBackend('wasm');
-    const b = tf.backend() as unknown as WasmBackendLike;
-    const k = winogradKernelsFor(heapMemory(b)!, ci, co)!;
     const g = values(9 * ci * co, 9);
-    const gT = b.makeOutput([9 * ci * co], 'float32');
-    const UT = b.makeOutput([36 * ci * co], 'float32');
-    (b.typedArrayFromHeap(gT) as Float32Array).set(g);
-    k.filter(heapOffset(b, gT), heapOffset(b, UT));
-    const U = (b.typedArrayFromHeap(UT) as Float32Array).slice();
-    b.disposeData(gT.dataId);
-    b.disposeData(UT.dataId);
+    let U: Float32Array;
+    if (where === 'own heap') {
+      await tf.setBackend('wasm');
+      const b = tf.backend() as unknown as WasmBackendLike;
+      const k = winogradKernelsFor(heapMemory(b)!, ci, co)!;
+      const gT = b.makeOutput([9 * ci * co], 'float32');
+      const UT = b.makeOutput([36 * ci * co], 'float32');
+      (b.typedArrayFromHeap(gT) as Float32Array).set(g);
+      k.filter(heapOffset(b, gT), heapOffset(b, UT));
+      U = (b.typedArrayFromHeap(UT) as Float32Array).slice();
+      b.disposeData(gT.dataId);
+      b.disposeData(UT.dataId);
+    } else {
+      const memory = new WebAssembly.Memory({ initial: 2, maximum: 64, shared: true });
+      const k = winogradKernelsFor(memory, ci, co);
+      expect(k, 'the module compiles and binds to a shared memory').not.toBeNull();
+      const f = new Float32Array(memory.buffer);
+      f.set(g, 0);
+      const at = 4096; // bytes
+      k!.filter(0, at);
+      U = f.slice(at / 4, at / 4 + 36 * ci * co);
+    }
     for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) for (let r = 0; r < 6; r++) for (let q = 0; q < 6; q++) {
       let sum = 0;
       for (let a = 0; a < 3; a++) for (let c = 0; c < 3; c++) sum += G[r][a] * g[((a * 3 + c) * ci + i) * co + o] * G[q][c];
