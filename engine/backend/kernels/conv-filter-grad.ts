@@ -130,7 +130,9 @@ export function filterGradInPlace(
 /**
  * Copies images n0 … n0+imgs−1 of x into [imgs, Hn, Wn, Ci] at byte address
  * dst, image pixel (h, w) at (h + pt, w + pl), zeros elsewhere. Rows are
- * contiguous runs of W·Ci floats (memmove). Also used by conv-forward.ts.
+ * contiguous runs of W·Ci floats (memmove); only the border around them is
+ * zeroed (one pass over the buffer, not two). Also used by conv-forward.ts
+ * and winograd.ts.
  */
 export function copyPadded(
   b: WasmBackendLike, xAt: number, dst: number, n0: number, imgs: number,
@@ -138,18 +140,26 @@ export function copyPadded(
 ) {
   const hp = new Float32Array(b.wasm.HEAPU8.buffer);
   const d0 = dst >> 2;
-  hp.fill(0, d0, d0 + imgs * Hn * Wn * ci);
   // Rows and columns of x that land inside the buffer.
-  const hEnd = Math.min(H, Hn - pt);
-  const wEnd = Math.min(W, Wn - pl);
-  if (hEnd <= 0 || wEnd <= 0) return;
+  const hEnd = Math.max(0, Math.min(H, Hn - pt));
+  const wEnd = Math.max(0, Math.min(W, Wn - pl));
+  if (hEnd === 0 || wEnd === 0) {
+    hp.fill(0, d0, d0 + imgs * Hn * Wn * ci);
+    return;
+  }
   const run = wEnd * ci;
+  const row = Wn * ci;
   for (let q = 0; q < imgs; q++) {
     const src = (xAt >> 2) + (n0 + q) * H * W * ci;
-    const dImg = d0 + q * Hn * Wn * ci;
+    const dImg = d0 + q * Hn * row;
+    hp.fill(0, dImg, dImg + pt * row); // rows above
     for (let h = 0; h < hEnd; h++) {
+      const d = dImg + (h + pt) * row;
+      hp.fill(0, d, d + pl * ci); // left of the row
       const s = src + h * W * ci;
-      hp.copyWithin(dImg + ((h + pt) * Wn + pl) * ci, s, s + run);
+      hp.copyWithin(d + pl * ci, s, s + run);
+      hp.fill(0, d + pl * ci + run, d + row); // right of it
     }
+    hp.fill(0, dImg + (pt + hEnd) * row, dImg + Hn * row); // rows below
   }
 }
