@@ -573,6 +573,37 @@ export function planePitch(bytes: number): number {
 
 const byteOffset = heapOffset;
 
+/**
+ * How a convolution's output is cut into 4×4 tiles (th × tw per image) and
+ * the tiles into blocks of whole tile rows, shared by the forward pass and
+ * the filter gradient. The tiles read input rows/columns −pt … 4·th + 1 − pt
+ * (Hn × Wn): x itself when it is exactly that, else a zero-bordered copy.
+ * A block's V and M (36 planes each) stay within BLOCK_BYTES.
+ */
+function tiling(g: WinogradGeometry) {
+  const th = Math.ceil(g.Ho / TILE);
+  const tw = Math.ceil(g.Wo / TILE);
+  const Hn = TILE * th + 2;
+  const Wn = TILE * tw + 2;
+  return {
+    th, tw, Hn, Wn,
+    padded: g.pt !== 0 || g.pl !== 0 || Hn !== g.H || Wn !== g.W,
+    rowsPerBlock: Math.max(1, Math.floor(BLOCK_BYTES / (XIS * tw * (g.ci + g.co) * 4))),
+  };
+}
+
+/**
+ * Input transforms of tile rows r0 … r1−1 of a group of images whose
+ * (padded) input starts at byte address `base`, into V (plane pitch xiIn).
+ */
+function inputRows(k: WinogradKernels, t: ReturnType<typeof tiling>, ci: number, base: number, r0: number, r1: number, vAt: number, xiIn: number) {
+  for (let r = r0; r < r1; r++) {
+    const img = Math.floor(r / t.th);
+    const ty = r % t.th;
+    k.input(base + (img * t.Hn * t.Wn + ty * TILE * t.Wn) * ci * 4, vAt + (r - r0) * t.tw * ci * 4, t.tw, t.Wn * ci * 4, xiIn);
+  }
+}
+
 /** Activation bounds applied by the output transform. */
 export type WinogradActivation = 'linear' | 'relu' | 'relu6';
 const BOUNDS: Record<WinogradActivation, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
@@ -589,15 +620,9 @@ export function winogradConv2d(
   const { n, ci, co, H, W, Ho, Wo, pt, pl } = g;
   const out = b.makeOutput([n, Ho, Wo, co], 'float32');
   if (n === 0) return out;
-  const th = Math.ceil(Ho / TILE);
-  const tw = Math.ceil(Wo / TILE);
-  // The input the tiles read: rows/columns −pt … 4·th + 1 − pt. A zero-bordered copy unless x is exactly that.
-  const Hn = TILE * th + 2;
-  const Wn = TILE * tw + 2;
-  const padded = pt !== 0 || pl !== 0 || Hn !== H || Wn !== W;
+  const tl = tiling(g);
+  const { th, tw, Hn, Wn, padded, rowsPerBlock } = tl;
   const exact = Ho % TILE === 0 && Wo % TILE === 0;
-  // Tile rows per block: V and M of a block within BLOCK_BYTES, at least one row.
-  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / (XIS * tw * (ci + co) * 4)));
   // Images per padded copy: the copy ~ the size of a block's input, at least one image.
   const imgsPerCopy = padded ? Math.max(1, Math.min(n, Math.floor(rowsPerBlock / th))) : n;
   const maxTiles = Math.min(rowsPerBlock, imgsPerCopy * th) * tw;
@@ -617,7 +642,6 @@ export function winogradConv2d(
   const scAt = scratch ? byteOffset(b, scratch) : 0;
   const stripAt = strip ? byteOffset(b, strip) : 0;
   const [lo, hi] = BOUNDS[act];
-  const inRow = Wn * ci * 4; // bytes between input rows
   const outRow = Wo * co * 4;
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
     const imgs = Math.min(imgsPerCopy, n - n0);
@@ -632,11 +656,7 @@ export function winogradConv2d(
       const T = (r1 - r0) * tw;
       const xiIn = planePitch(T * ci * 4);
       const xiOut = planePitch(T * co * 4);
-      for (let r = r0; r < r1; r++) {
-        const img = Math.floor(r / th);
-        const ty = r % th;
-        k.input(base + (img * Hn * Wn + ty * TILE * Wn) * ci * 4, vAt + (r - r0) * tw * ci * 4, tw, inRow, xiIn);
-      }
+      inputRows(k, tl, ci, base, r0, r1, vAt, xiIn);
       const MR = k.maxRows;
       const full = Math.floor(T / MR);
       const rem = T - full * MR;
@@ -737,13 +757,9 @@ export function winogradFilterGrad(
   if (k == null) return null;
   const { n, ci, co, H, W, Ho, Wo, pt, pl } = g;
   const dW = b.makeOutput([3, 3, ci, co], 'float32');
-  const th = Math.ceil(Ho / TILE);
-  const tw = Math.ceil(Wo / TILE);
-  const Hn = TILE * th + 2;
-  const Wn = TILE * tw + 2;
-  const xPadded = pt !== 0 || pl !== 0 || Hn !== H || Wn !== W;
+  const tl = tiling(g);
+  const { th, tw, Hn, Wn, padded: xPadded, rowsPerBlock } = tl;
   const dyPadded = Ho % TILE !== 0 || Wo % TILE !== 0;
-  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / (XIS * tw * (ci + co) * 4)));
   const imgsPerCopy = xPadded || dyPadded ? Math.max(1, Math.min(n, Math.floor(rowsPerBlock / th))) : n;
   const maxTiles = Math.min(rowsPerBlock, imgsPerCopy * th) * tw;
   const V = b.makeOutput([XIS * planePitch(maxTiles * ci * 4) / 4], 'float32');
@@ -757,7 +773,6 @@ export function winogradFilterGrad(
   new Float32Array(b.wasm.HEAPU8.buffer, zAt, XIS * ci * co).fill(0);
   const Hd = TILE * th; // rows / columns of the (padded) dy
   const Wd = TILE * tw;
-  const inRow = Wn * ci * 4;
   const dyRow = Wd * co * 4;
   const rowAddrs = new Int32Array(ci);
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
@@ -778,11 +793,9 @@ export function winogradFilterGrad(
       const T = (r1 - r0) * tw;
       const xiIn = planePitch(T * ci * 4);
       const xiY = planePitch(T * co * 4);
+      inputRows(k, tl, ci, xBase, r0, r1, vAt, xiIn);
       for (let r = r0; r < r1; r++) {
-        const img = Math.floor(r / th);
-        const ty = r % th;
-        k.input(xBase + (img * Hn * Wn + ty * TILE * Wn) * ci * 4, vAt + (r - r0) * tw * ci * 4, tw, inRow, xiIn);
-        k.dyTransform(dyBase + (img * Hd + ty * TILE) * dyRow, yAt + (r - r0) * tw * co * 4, tw, dyRow, xiY);
+        k.dyTransform(dyBase + (Math.floor(r / th) * Hd + (r % th) * TILE) * dyRow, yAt + (r - r0) * tw * co * 4, tw, dyRow, xiY);
       }
       // Z_ξ[ci, :] += Σ_t V_ξ[t, ci] · Ydy_ξ[t, :]: rows of Z walk V down its tiles (Ci floats apart).
       const walk = { wo: T, rows: 1, imgs: 1, aStep: ci * 4, aRowSkip: 0, aImgSkip: 0 };
