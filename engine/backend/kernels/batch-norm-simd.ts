@@ -21,7 +21,7 @@
  *
  * About 0.3–1 ns per element and pass here, against 4–10 ns for the JS loops.
  */
-import { F64, I32, V128, section, sleb, str, uleb, vec } from './wasm-binary';
+import { F64, I32, V128, boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
 
 // Opcodes (WebAssembly core + SIMD 128).
 const op = {
@@ -258,9 +258,7 @@ const NAMES = ['moments', 'normalize', 'gradSums', 'gradInput'] as const;
 export function batchNormSimdModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const fns = buildFunctions();
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  // Memory import: min 0 pages, unbounded (or, for shared memory, the 4 GiB maximum it requires).
-  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...limits]]);
+  const imports = vec([memoryImport(shared)]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
@@ -300,8 +298,6 @@ export function blockBytesFor(rowBytes: number): number {
   return Math.max(1, Math.floor(16384 / rowBytes)) * rowBytes;
 }
 
-const cache = new WeakMap<WebAssembly.Memory, BatchNormSimd | null>();
-
 /**
  * The SIMD loops bound to `memory`, or null where they cannot run (no wasm
  * SIMD, or instantiation refused): callers then use the JS loops.
@@ -309,19 +305,5 @@ const cache = new WeakMap<WebAssembly.Memory, BatchNormSimd | null>();
  */
 export function batchNormSimdFor(memory: WebAssembly.Memory | undefined): BatchNormSimd | null {
   if (memory == null || typeof WebAssembly === 'undefined') return null;
-  const hit = cache.get(memory);
-  if (hit !== undefined) return hit;
-  let made: BatchNormSimd | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = batchNormSimdModuleBytes(shared);
-    if (WebAssembly.validate(bytes)) {
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      made = inst.exports as unknown as BatchNormSimd;
-    }
-  } catch {
-    made = null;
-  }
-  cache.set(memory, made);
-  return made;
+  return boundModule(memory, 'batchnorm', batchNormSimdModuleBytes, (ex) => ex as unknown as BatchNormSimd);
 }

@@ -40,7 +40,7 @@ import * as tf from '@tensorflow/tfjs';
 import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset, pair } from './wasm-ops';
-import { section, sleb, uleb } from './wasm-binary';
+import { boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
 import { winogradApplies, winogradConv2d, winogradKernelsFor } from './winograd';
 
 /** Input channels from which 3×3 stride-1 layers use Winograd F(4×4, 3×3) (see planForward). */
@@ -158,39 +158,20 @@ function assembleClamp(shared: boolean): Uint8Array<ArrayBuffer> {
     0x0b, 0x0b, 0x0b,
   ];
   const body = [...uleb(code.length), ...code];
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const name = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 4, 0x7f, 0x7f, 0x7d, 0x7d, 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(2, vec([memoryImport(shared)])),
     ...section(3, [1, 0]),
-    ...section(7, [1, ...name('clamp'), 0x00, 0]),
+    ...section(7, [1, ...str('clamp'), 0x00, 0]),
     ...section(10, [1, ...body]),
   ]);
 }
 
 type Clamp = (ptr: number, bytes: number, lo: number, hi: number) => void;
-const clampModules = new Map<boolean, WebAssembly.Module | null>();
-const clampInstances = new WeakMap<WebAssembly.Memory, Clamp>();
 
-function clampFor(memory: WebAssembly.Memory): Clamp | null {
-  const have = clampInstances.get(memory);
-  if (have) return have;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  if (!clampModules.has(shared)) {
-    try {
-      clampModules.set(shared, new WebAssembly.Module(assembleClamp(shared)));
-    } catch {
-      clampModules.set(shared, null);
-    }
-  }
-  const mod = clampModules.get(shared);
-  if (!mod) return null;
-  const f = (new WebAssembly.Instance(mod, { env: { memory } }).exports as { clamp: Clamp }).clamp;
-  clampInstances.set(memory, f);
-  return f;
-}
+const clampFor = (memory: WebAssembly.Memory): Clamp | null =>
+  boundModule(memory, 'clamp', assembleClamp, (ex) => (ex as { clamp: Clamp }).clamp);
 
 // --- a layer-specialised SIMD kernel: whole output rows per call ---------------
 //
@@ -287,17 +268,15 @@ function assembleRows(ci: number, co: number, pixStride: number, fma: boolean, s
     const full = [...uleb(locals.length), ...locals.flat(), ...code];
     return [...uleb(full.length), ...full];
   };
-  const name = (s: string) => [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const mrs = Array.from({ length: SPEC_MR }, (_, k) => k + 1);
   const fnType = [0x60, 12, ...Array(12).fill(0x7f), 0];
   const bodies = mrs.map(body);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, ...fnType]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(2, vec([memoryImport(shared)])),
     ...section(3, [...uleb(mrs.length), ...mrs.map(() => 0)]),
-    ...section(7, [...uleb(mrs.length), ...mrs.flatMap((mr, k) => [...name(`f${mr}`), 0x00, ...uleb(k)])]),
+    ...section(7, [...uleb(mrs.length), ...mrs.flatMap((mr, k) => [...str(`f${mr}`), 0x00, ...uleb(k)])]),
     ...section(10, [...uleb(bodies.length), ...bodies.flat()]),
   ]);
 }
@@ -308,35 +287,16 @@ type RowKernel = (
   kw: number, kh: number, aRowSkip: number, aImgSkip: number,
 ) => void;
 
-const rowModules = new Map<string, WebAssembly.Module | null>();
-const rowInstances = new WeakMap<WebAssembly.Memory, Map<string, RowKernel[]>>();
-
 /**
  * The specialised kernels f1…f6 for (Ci, Co, sw) bound to `memory`, or null
  * (Co not a multiple of 8, or the engine cannot compile them).
  */
 function rowKernelsFor(memory: WebAssembly.Memory, variant: 'fma' | 'plain', ci: number, co: number, sw: number): RowKernel[] | null {
   if (co % 8 !== 0 || ci < 1) return null;
-  const key = `${variant}/${ci}/${co}/${sw}`;
-  const have = rowInstances.get(memory)?.get(key);
-  if (have) return have;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const modKey = `${key}/${shared}`;
-  if (!rowModules.has(modKey)) {
-    try {
-      rowModules.set(modKey, new WebAssembly.Module(assembleRows(ci, co, sw * ci * 4, variant === 'fma', shared)));
-    } catch {
-      rowModules.set(modKey, null);
-    }
-  }
-  const mod = rowModules.get(modKey);
-  if (!mod) return null;
-  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, RowKernel>;
-  const fs = Array.from({ length: SPEC_MR + 1 }, (_, mr) => ex[`f${mr}`]);
-  let per = rowInstances.get(memory);
-  if (!per) rowInstances.set(memory, (per = new Map()));
-  per.set(key, fs);
-  return fs;
+  return boundModule(
+    memory, `rows/${variant}/${ci}/${co}/${sw}`, (shared) => assembleRows(ci, co, sw * ci * 4, variant === 'fma', shared),
+    (ex) => Array.from({ length: SPEC_MR + 1 }, (_, mr) => (ex as Record<string, RowKernel>)[`f${mr}`]),
+  );
 }
 
 /**

@@ -34,7 +34,7 @@
  * otherwise f32x4.mul + f32x4.add (~27 GFLOPS).
  */
 import { relaxedSimd } from '../wasm-features';
-import { F32, I32, V128, section, str, uleb, vec } from './wasm-binary';
+import { F32, I32, V128, boundModule, memoryImport, section, str, uleb, vec } from './wasm-binary';
 
 /** Opcodes used below (memarg alignment hints are 0: no alignment promised). */
 const op = {
@@ -125,8 +125,7 @@ function assemble(fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const mrs = Array.from({ length: MAX_MR }, (_, k) => k + 1);
   const types = mrs.map((mr) => [0x60, ...vec(Array.from({ length: mr + TAIL_PARAMS }, () => [I32])), 0]);
   // A shared memory (the threaded build's) must be imported as shared, with a maximum (4 GiB here).
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...limits]]);
+  const imports = vec([memoryImport(shared)]);
   const funcs: { name: string; type: number; body: number[] }[] = [];
   for (const mr of mrs) for (const nr of TILE_NRS) funcs.push({ name: `g${mr}x${nr}`, type: mr - 1, body: kernelBody(mr, nr, fma) });
   return new Uint8Array([
@@ -157,22 +156,6 @@ export interface SimdGemm {
  */
 export type SimdVariant = 'auto' | 'fma' | 'plain';
 
-type Key = `${'fma' | 'plain'}/${'shared' | 'own'}`;
-const compiled = new Map<Key, WebAssembly.Module | null>();
-const instances = new WeakMap<WebAssembly.Memory, Map<'fma' | 'plain', SimdGemm>>();
-
-function moduleFor(v: 'fma' | 'plain', shared: boolean): WebAssembly.Module | null {
-  const key: Key = `${v}/${shared ? 'shared' : 'own'}`;
-  if (!compiled.has(key)) {
-    try {
-      compiled.set(key, new WebAssembly.Module(assemble(v === 'fma', shared)));
-    } catch {
-      compiled.set(key, null); // this engine lacks (relaxed) SIMD
-    }
-  }
-  return compiled.get(key) ?? null;
-}
-
 /**
  * The kernels bound to `memory` (the wasm backend's heap, its own or the
  * threaded build's shared one), or null when this JavaScript engine cannot
@@ -184,18 +167,12 @@ function moduleFor(v: 'fma' | 'plain', shared: boolean): WebAssembly.Module | nu
 export function simdGemmFor(memory: WebAssembly.Memory | undefined, variant: SimdVariant = 'auto'): SimdGemm | null {
   if (memory == null) return null;
   const order: ('fma' | 'plain')[] = variant !== 'auto' ? [variant] : relaxedSimd() ? ['fma', 'plain'] : ['plain'];
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   for (const v of order) {
-    const have = instances.get(memory)?.get(v);
-    if (have) return have;
-    const mod = moduleFor(v, shared);
-    if (mod == null) continue;
-    const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, TileKernel>;
-    const g: SimdGemm = { variant: v, tile: (mr, nr) => ex[`g${mr}x${nr}`] };
-    let perMemory = instances.get(memory);
-    if (!perMemory) instances.set(memory, (perMemory = new Map()));
-    perMemory.set(v, g);
-    return g;
+    const g = boundModule(memory, `gemm/${v}`, (shared) => assemble(v === 'fma', shared), (exports): SimdGemm => {
+      const ex = exports as Record<string, TileKernel>;
+      return { variant: v, tile: (mr, nr) => ex[`g${mr}x${nr}`] };
+    });
+    if (g) return g;
   }
   return null;
 }

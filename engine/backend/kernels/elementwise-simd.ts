@@ -23,7 +23,7 @@
  * All pointers are byte offsets into the imported memory. Lengths the SIMD
  * loops handle are multiples of 4 floats; callers do the remainder in JS.
  */
-import { F32, I32, V128, section, str, uleb, vec } from './wasm-binary';
+import { F32, I32, V128, boundModule, memoryImport, section, str, uleb, vec } from './wasm-binary';
 import { heapMemory } from './wasm-ops';
 
 const op = {
@@ -296,8 +296,7 @@ function buildFunctions(): { name: string; fn: Fn }[] {
 export function elementwiseSimdModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const fns = buildFunctions();
   const types = fns.map(({ fn }) => [0x60, ...vec(fn.params.map((t) => [t])), ...vec(fn.results.map((t) => [t]))]);
-  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...limits]]);
+  const imports = vec([memoryImport(shared)]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
@@ -366,25 +365,11 @@ export function blockBytesFor(rowBytes: number): number {
   return Math.max(1, Math.floor(16384 / rowBytes)) * rowBytes;
 }
 
-const cache = new WeakMap<WebAssembly.Memory, ElementwiseSimd | null>();
 
 /** The SIMD loops bound to `memory`, or null where they cannot run (no wasm SIMD): callers use JS loops. */
 export function elementwiseSimdFor(memory: WebAssembly.Memory | undefined): ElementwiseSimd | null {
   if (memory == null || typeof WebAssembly === 'undefined') return null;
-  const hit = cache.get(memory);
-  if (hit !== undefined) return hit;
-  let made: ElementwiseSimd | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = elementwiseSimdModuleBytes(shared);
-    if (WebAssembly.validate(bytes)) {
-      made = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as ElementwiseSimd;
-    }
-  } catch {
-    made = null;
-  }
-  cache.set(memory, made);
-  return made;
+  return boundModule(memory, 'elementwise', elementwiseSimdModuleBytes, (ex) => ex as unknown as ElementwiseSimd);
 }
 
 

@@ -50,7 +50,7 @@ import { relaxedSimd } from '../wasm-features';
 import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
-import { F32, I32, V128, section, sleb, str, uleb, vec } from './wasm-binary';
+import { F32, I32, V128, boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
 
 /** Geometry of a convolution (as in conv-forward.ts). */
 export interface WinogradGeometry {
@@ -493,11 +493,10 @@ function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8A
   funcs.push({ name: 'filt', type: 3, body: filterFn(ci, co) });
   funcs.push({ name: 'dyt', type: 0, body: dyFn(co) });
   funcs.push({ name: 'gz', type: 3, body: gradFilterFn(ci, co) });
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]])),
+    ...section(2, vec([memoryImport(shared)])),
     ...section(3, vec(funcs.map((fn) => uleb(fn.type)))),
     ...section(7, vec(funcs.map((fn, k) => [...str(fn.name), 0x00, ...uleb(k)]))),
     ...section(10, vec(funcs.map((fn) => fn.body))),
@@ -522,40 +521,21 @@ export interface WinogradKernels {
   gradFilter: (src: number, dst: number) => void;
 }
 
-const modules = new Map<string, WebAssembly.Module | null>();
-const instances = new WeakMap<WebAssembly.Memory, Map<string, WinogradKernels>>();
-
 /** The kernels for (Ci, Co) bound to `memory`, or null when this engine cannot compile wasm SIMD. */
 export function winogradKernelsFor(memory: WebAssembly.Memory, ci: number, co: number): WinogradKernels | null {
   const fma = relaxedSimd();
-  const key = `${ci}/${co}/${fma ? 'fma' : 'plain'}`;
-  const have = instances.get(memory)?.get(key);
-  if (have) return have;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const modKey = `${key}/${shared}`;
-  if (!modules.has(modKey)) {
-    try {
-      modules.set(modKey, new WebAssembly.Module(assemble(ci, co, fma, shared)));
-    } catch {
-      modules.set(modKey, null);
-    }
-  }
-  const mod = modules.get(modKey);
-  if (!mod) return null;
-  const ex = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, never>;
-  const k: WinogradKernels = {
-    input: ex.in as InFn,
-    gemm: Array.from({ length: gemmBlocking(co).mr + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
-    maxRows: gemmBlocking(co).mr,
-    output: ex.out as OutFn,
-    filter: ex.filt as WinogradKernels['filter'],
-    dyTransform: ex.dyt as InFn,
-    gradFilter: ex.gz as WinogradKernels['gradFilter'],
-  };
-  let per = instances.get(memory);
-  if (!per) instances.set(memory, (per = new Map()));
-  per.set(key, k);
-  return k;
+  return boundModule(memory, `winograd/${ci}/${co}/${fma ? 'fma' : 'plain'}`, (shared) => assemble(ci, co, fma, shared), (exports) => {
+    const ex = exports as Record<string, never>;
+    return {
+      input: ex.in as InFn,
+      gemm: Array.from({ length: gemmBlocking(co).mr + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
+      maxRows: gemmBlocking(co).mr,
+      output: ex.out as OutFn,
+      filter: ex.filt as WinogradKernels['filter'],
+      dyTransform: ex.dyt as InFn,
+      gradFilter: ex.gz as WinogradKernels['gradFilter'],
+    };
+  });
 }
 
 /**
