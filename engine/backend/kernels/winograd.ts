@@ -206,38 +206,40 @@ function outputTransform1d(f: Fn, k: Map<number, number>, m: number[], y: number
   combo(f, k, y[3], [[1, d], [8, D], [1, m[5]]]);
 }
 
+/** A 1-D transform emitted by the generators below: `from` locals → `to` locals, with constants k and 4 temporaries. */
+type Transform1d = (f: Fn, k: Map<number, number>, from: number[], to: number[], tmp: number[]) => void;
+
 /**
- * in(src, dst, ntiles, rowPitch, xiStride): for ntiles tiles along a row
- * (tile t reads the 6×6 pixels from src + t·4 pixels, rows rowPitch bytes
- * apart) and every channel quad, V[ξ] at dst + ξ·xiStride + t·Ci·4.
+ * A tile → ξ-planes transform T d Tᵀ (T: 6 × size): fn(src, dst, ntiles,
+ * rowPitch, xiStride) takes, for ntiles tiles along a row (tile t: size ×
+ * size pixels from src + t·4 pixels, rows rowPitch bytes apart, `chans`
+ * floats per pixel) and every channel quad, its 36 values to dst + ξ·xiStride
+ * + t·chans·4, ξ = 6·column + row. Rows are transformed first, then the
+ * columns, whose results are stored in ξ order.
  */
-function inputFn(ci: number): number[] {
+function toPlanesFn(chans: number, size: number, transform: Transform1d, constants: number[]): number[] {
   const f = new Fn(5);
   const [src, dst, ntiles, rowPitch, xiStride] = [0, 1, 2, 3, 4];
   const [t, c, p, rp, q, tp, td] = f.locals(I32, 7);
-  const d = f.locals(V128, IN_TILE);
-  const z = Array.from({ length: IN_TILE }, () => f.locals(V128, IN_TILE)); // z[row][col]
-  const col = f.locals(V128, IN_TILE);
-  const v = f.locals(V128, IN_TILE);
+  const d = f.locals(V128, size);
+  const rows = Array.from({ length: size }, () => f.locals(V128, IN_TILE)); // (d Tᵀ)[row][column]
+  const col = f.locals(V128, size);
+  const out = f.locals(V128, IN_TILE);
   const tmp = f.locals(V128, 4);
-  const k4 = constLocals(f, [4, 5]);
-  const pix = ci * 4;
+  const k = constLocals(f, constants);
+  const pix = chans * 4;
   f.emit(get(src), set(tp), get(dst), set(td), get(ntiles), set(t), loop);
-  f.emit(get(tp), set(p), get(td), set(q), i32(ci / 4), set(c), loop);
+  f.emit(get(tp), set(p), get(td), set(q), i32(chans / 4), set(c), loop);
   f.emit(get(p), set(rp));
-  for (let r = 0; r < IN_TILE; r++) {
-    for (let k = 0; k < IN_TILE; k++) f.emit(get(rp), vload(k * pix), set(d[k]));
-    inputTransform1d(f, k4, d, z[r], tmp); // Z = d B, row by row
-    if (r < IN_TILE - 1) f.emit(bump(rp, get(rowPitch)));
+  for (let r = 0; r < size; r++) {
+    for (let j = 0; j < size; j++) f.emit(get(rp), vload(j * pix), set(d[j]));
+    transform(f, k, d, rows[r], tmp);
+    if (r < size - 1) f.emit(bump(rp, get(rowPitch)));
   }
-  // V = Bᵀ Z, column by column, stored in ξ order (ξ = 6·column + row).
-  for (let k = 0; k < IN_TILE; k++) {
-    for (let r = 0; r < IN_TILE; r++) f.emit(get(z[r][k]), set(col[r]));
-    inputTransform1d(f, k4, col, v, tmp);
-    for (let r = 0; r < IN_TILE; r++) {
-      f.emit(get(q), get(v[r]), vstore(0));
-      f.emit(bump(q, get(xiStride)));
-    }
+  for (let cc = 0; cc < IN_TILE; cc++) {
+    for (let r = 0; r < size; r++) f.emit(get(rows[r][cc]), set(col[r]));
+    transform(f, k, col, out, tmp);
+    for (let r = 0; r < IN_TILE; r++) f.emit(get(q), get(out[r]), vstore(0), bump(q, get(xiStride)));
   }
   // Next channel quad: q went through 36 ξ planes; rewind it and step 16 bytes.
   f.emit(bump(p, i32(16)), get(q), get(xiStride), i32(XIS), [0x6c], subI, i32(16), addI, set(q));
@@ -245,6 +247,9 @@ function inputFn(ci: number): number[] {
   f.emit(bump(tp, i32(TILE * pix)), bump(td, i32(pix)), countDown(t), end);
   return f.body();
 }
+
+/** in: the input transform V = Bᵀ d B of 6×6 tiles of x (Ci channels). */
+const inputFn = (ci: number) => toPlanesFn(ci, IN_TILE, inputTransform1d, [4, 5]);
 
 /**
  * gemm{mr}(a, b, c, blocks, xis, aXi, bXi, cXi): for each of xis planes
@@ -402,40 +407,10 @@ function gradTransform1d(f: Fn, k: Map<number, number>, y: number[], m: number[]
 }
 
 /**
- * dyt(src, dst, ntiles, rowPitch, xiStride): for ntiles 4×4 tiles of dy
- * along a row (tile t at src + t·4 pixels, rows rowPitch bytes apart) and
- * every output-channel quad, (A dY Aᵀ)[ξ] at dst + ξ·xiStride + t·Co·4:
- * the gradient with respect to M of the forward output transform.
+ * dyt: (A dY Aᵀ) of 4×4 tiles of dy (Co channels), the gradient with respect
+ * to M of the forward output transform.
  */
-function dyFn(co: number): number[] {
-  const f = new Fn(5);
-  const [src, dst, ntiles, rowPitch, xiStride] = [0, 1, 2, 3, 4];
-  const [t, c, p, rp, q, tp, td] = f.locals(I32, 7);
-  const y = f.locals(V128, TILE);
-  const rows = Array.from({ length: TILE }, () => f.locals(V128, IN_TILE)); // R[i][c] = (dY Aᵀ)[i][c]
-  const col = f.locals(V128, TILE);
-  const m = f.locals(V128, IN_TILE);
-  const tmp = f.locals(V128, 2);
-  const k = constLocals(f, [2, 4, 8]);
-  const pix = co * 4;
-  f.emit(get(src), set(tp), get(dst), set(td), get(ntiles), set(t), loop);
-  f.emit(get(tp), set(p), get(td), set(q), i32(co / 4), set(c), loop);
-  f.emit(get(p), set(rp));
-  for (let i = 0; i < TILE; i++) {
-    for (let j = 0; j < TILE; j++) f.emit(get(rp), vload(j * pix), set(y[j]));
-    gradTransform1d(f, k, y, rows[i], tmp);
-    if (i < TILE - 1) f.emit(bump(rp, get(rowPitch)));
-  }
-  for (let cc = 0; cc < IN_TILE; cc++) {
-    for (let i = 0; i < TILE; i++) f.emit(get(rows[i][cc]), set(col[i]));
-    gradTransform1d(f, k, col, m, tmp);
-    for (let r = 0; r < IN_TILE; r++) f.emit(get(q), get(m[r]), vstore(0), bump(q, get(xiStride)));
-  }
-  f.emit(bump(p, i32(16)), get(q), get(xiStride), i32(XIS), [0x6c], subI, i32(16), addI, set(q));
-  f.emit(countDown(c), end);
-  f.emit(bump(tp, i32(TILE * pix)), bump(td, i32(pix)), countDown(t), end);
-  return f.body();
-}
+const dyFn = (co: number) => toPlanesFn(co, TILE, gradTransform1d, [2, 4, 8]);
 
 /**
  * Gᵀ (3×6) applied to six vectors z → w, with s = z1+z2, d = z1−z2,
