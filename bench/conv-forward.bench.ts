@@ -30,6 +30,7 @@ import {
   type ForwardGeometry, conv2dForwardInPlace, forwardKernels, planForward, setForwardMode,
 } from '../engine/backend/kernels/conv-forward';
 import type { WasmBackendLike } from '../engine/backend/kernels/wasm-ops';
+import { maxDifference } from './compare';
 import { winogradApplies, winogradConv2d, winogradKernelsFor } from '../engine/backend/kernels/winograd';
 
 interface Shape {
@@ -127,15 +128,9 @@ for (const N of batches) {
     b.disposeData(ref.dataId);
     const diff = (f: () => tf.TensorInfo) => {
       const o = f();
-      const v = b.typedArrayFromHeap(o);
-      let d = 0;
-      let m = 0;
-      for (let i = 0; i < v.length; i++) {
-        d = Math.max(d, Math.abs(v[i] - refV[i]));
-        m = Math.max(m, Math.abs(refV[i]));
-      }
+      const { worst, scale } = maxDifference(b.typedArrayFromHeap(o), refV);
       b.disposeData(o.dataId);
-      return d / (m || 1);
+      return worst / (scale || 1);
     };
     const relDiff = diff(ours());
     const winogradRelDiff = wk ? diff(wino) : undefined;

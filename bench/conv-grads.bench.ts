@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { conv2dBackpropFilter, conv2dBackpropInput } from '../engine/backend/kernels/conv2d-grads';
 import type { WasmBackendLike } from '../engine/backend/kernels/wasm-ops';
+import { maxDifference } from './compare';
 
 interface Shape {
   name: string;
@@ -91,12 +92,7 @@ async function main() {
     const r1 = run('auto');
     const v0 = b.typedArrayFromHeap(r0) as Float32Array;
     const v1 = b.typedArrayFromHeap(r1) as Float32Array;
-    let worst = 0;
-    let scale = 0;
-    for (let i = 0; i < v0.length; i++) {
-      worst = Math.max(worst, Math.abs(v0[i] - v1[i]));
-      scale = Math.max(scale, Math.abs(v0[i]));
-    }
+    const { worst, scale } = maxDifference(v1, v0);
     b.disposeData(r0.dataId);
     b.disposeData(r1.dataId);
     const timeOnce = (f: () => tf.TensorInfo) => {
@@ -116,12 +112,7 @@ async function main() {
     const i1 = runIn('in-place');
     const w0 = b.typedArrayFromHeap(i0) as Float32Array;
     const w1 = b.typedArrayFromHeap(i1) as Float32Array;
-    let worstIn = 0;
-    let scaleIn = 0;
-    for (let i = 0; i < w0.length; i++) {
-      worstIn = Math.max(worstIn, Math.abs(w0[i] - w1[i]));
-      scaleIn = Math.max(scaleIn, Math.abs(w0[i]));
-    }
+    const { worst: worstIn, scale: scaleIn } = maxDifference(w1, w0);
     b.disposeData(i0.dataId);
     b.disposeData(i1.dataId);
     for (let r = 0; r < rounds; r++) {
