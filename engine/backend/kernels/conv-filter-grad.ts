@@ -41,7 +41,6 @@ export interface ConvGeometry {
 /** Output pixels per block of the reduction (see the file comment). */
 const BLOCK_PIXELS = 2048;
 
-const byteOffset = heapOffset;
 
 /** The SIMD kernels for this backend's heap, or null (then use the legacy kernel). */
 export function filterGradKernels(b: WasmBackendLike): SimdGemm | null {
@@ -86,15 +85,15 @@ export function filterGradInPlace(
   const M = kh * kw * ci;
   const out = b.makeOutput([kh, kw, ci, co], 'float32');
   const scratch = padded ? b.makeOutput([imgsPerBlock * Hn * Wn * ci], 'float32') : null;
-  const outAt = byteOffset(b, out);
+  const outAt = heapOffset(b, out);
   (b.typedArrayFromHeap(out) as Float32Array).fill(0);
   if (n === 0 || Ho === 0 || Wo === 0) {
     free(b, scratch);
     return out;
   }
-  const xAt = byteOffset(b, x);
-  const dyAt = byteOffset(b, dy);
-  const padAt = scratch ? byteOffset(b, scratch) : 0;
+  const xAt = heapOffset(b, x);
+  const dyAt = heapOffset(b, dy);
+  const padAt = scratch ? heapOffset(b, scratch) : 0;
   const img = Hn * Wn * ci * 4; // bytes per (padded) image
   // Start of row (a,b,c) within an image, in bytes.
   const tapOffsets = new Int32Array(M);

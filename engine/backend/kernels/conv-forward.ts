@@ -41,10 +41,7 @@ import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset, pair } from './wasm-ops';
 import { boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
-import { winogradApplies, winogradConv2d, winogradKernelsFor } from './winograd';
-
-/** Input channels from which 3×3 stride-1 layers use Winograd F(4×4, 3×3) (see planForward). */
-const WINOGRAD_MIN_CI = 8;
+import { WINOGRAD_MIN_CHANNELS, winogradApplies, winogradConv2d, winogradKernelsFor } from './winograd';
 
 /** Geometry of a 2-D convolution (as computed by tfjs's computeConv2DInfo). */
 export interface ForwardGeometry {
@@ -66,7 +63,6 @@ export type ForwardActivation = 'linear' | 'relu' | 'relu6';
  */
 export type ForwardPlan = 'winograd' | 'tiles' | 'rows' | 'xnnpack';
 
-const byteOffset = heapOffset;
 
 /**
  * CNN_WASM_CONV_FORWARD=0 keeps tfjs's XNNPACK Conv2D / FusedConv2D (for
@@ -120,7 +116,7 @@ export function setForwardMode(m: ForwardMode | null): void {
 export function planForward(g: ForwardGeometry, m: ForwardMode = forwardMode()): ForwardPlan {
   if (m === 'off') return 'xnnpack';
   if (m === 'winograd' && winogradApplies(g)) return 'winograd';
-  if (m === 'auto' && winogradApplies(g) && g.ci >= WINOGRAD_MIN_CI) return 'winograd';
+  if (m === 'auto' && winogradApplies(g) && g.ci >= WINOGRAD_MIN_CHANNELS) return 'winograd';
   if (m === 'direct' || m === 'winograd') m = 'auto';
   const K = g.kh * g.kw * g.ci;
   if (m === 'tiles' || (m !== 'auto' && g.co % 8 !== 0)) return 'tiles';
@@ -347,7 +343,7 @@ export function conv2dForwardInPlace(
   const total = n * P * co;
   if (total === 0) return out;
   const K = kh * kw * ci;
-  const outAt = byteOffset(b, out);
+  const outAt = heapOffset(b, out);
   if (K === 0) {
     fillBias(b, outAt, total, co, bias);
     applyAct(k, outAt, total, act, b);
@@ -363,9 +359,9 @@ export function conv2dForwardInPlace(
   // Scratch: the zero-bordered copy of a block of images.
   const scratch = padded ? b.makeOutput([imgsPerBlock * Hn * Wn * ci], 'float32') : null;
   // Addresses only after every allocation (the heap may have moved/grown).
-  const xAt = byteOffset(b, x);
-  const fAt = byteOffset(b, filter);
-  const scAt = scratch ? byteOffset(b, scratch) : 0;
+  const xAt = heapOffset(b, x);
+  const fAt = heapOffset(b, filter);
+  const scAt = scratch ? heapOffset(b, scratch) : 0;
   const rowAddrs = rowsOf(imgsPerBlock * P); // (tile kernels only)
   const walk = { wo: ci, rows: kw, imgs: kh, aStep: 4, aRowSkip: (dw - 1) * ci * 4, aImgSkip: (dh * Wn - kw * dw) * ci * 4 };
   const imgBytes = Hn * Wn * ci * 4;

@@ -33,7 +33,6 @@ import { type WasmBackendLike, free, heapOffset } from './wasm-ops';
 /** Input pixels (dx) per block of images (bounds the bordered copy of dy). */
 const BLOCK_PIXELS = 4096;
 
-const byteOffset = heapOffset;
 const gcd = (p: number, q: number): number => (q === 0 ? p : gcd(q, p % q));
 
 /** The taps contributing to one phase along one axis. */
@@ -91,11 +90,11 @@ export function inputGradInPlace(
     wLen += ra.count * cb.count * co * ci;
   }
   const scratch = b.makeOutput([wLen + (bordered ? imgsPerBlock * Hp * Wp * co : 0)], 'float32');
-  const wAt = byteOffset(b, scratch);
+  const wAt = heapOffset(b, scratch);
   const padAt = wAt + wLen * 4;
   {
     const hp = new Float32Array(b.wasm.HEAPU8.buffer);
-    const f = byteOffset(b, filter) >> 2;
+    const f = heapOffset(b, filter) >> 2;
     for (const { at, ra, cb } of phases) {
       let o = (wAt >> 2) + at;
       for (let t = 0; t < ra.count; t++) {
@@ -110,8 +109,8 @@ export function inputGradInPlace(
       }
     }
   }
-  const dyAt = byteOffset(b, dy);
-  const outAt = byteOffset(b, out);
+  const dyAt = heapOffset(b, dy);
+  const outAt = heapOffset(b, out);
   const pix = co * 4; // bytes per dy pixel
   const rowAddrs = new Int32Array(sw === 1 ? imgsPerBlock * H * W : Math.ceil(W / sw));
   for (let n0 = 0; n0 < n; n0 += imgsPerBlock) {

@@ -35,7 +35,7 @@ import {
 } from './wasm-ops';
 import { filterGradInPlace, filterGradKernels } from './conv-filter-grad';
 import { inputGradInPlace } from './conv-input-grad';
-import { winogradApplies, winogradFilterGrad, winogradInputGrad, winogradInputGradApplies } from './winograd';
+import { WINOGRAD_MIN_CHANNELS, winogradApplies, winogradFilterGrad, winogradInputGrad, winogradInputGradApplies } from './winograd';
 
 type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -127,7 +127,7 @@ export function conv2dBackpropFilter(
   if (impl === 'auto' || impl === 'winograd') {
     // 3×3 stride-1 layers with ≥ 8 input channels: the transpose of the Winograd forward pass (winograd.ts).
     const wg = { ...g, ci, co, n: x.shape[0] };
-    if (winogradApplies(wg) && (impl === 'winograd' || ci >= 8)) {
+    if (winogradApplies(wg) && (impl === 'winograd' || ci >= WINOGRAD_MIN_CHANNELS)) {
       const out = winogradFilterGrad(b, simd, x, dy, wg);
       if (out != null) return out;
     }
@@ -258,7 +258,7 @@ export function conv2dBackpropInput(
   if (impl === 'auto' || impl === 'winograd') {
     // 3×3 stride-1 layers with ≥ 8 channels: a Winograd convolution of dy with the flipped filter (winograd.ts).
     const wg = { ...g, ci, co, n: attrs.inputShape[0] };
-    if (winogradInputGradApplies(wg) && (impl === 'winograd' || co >= 8)) {
+    if (winogradInputGradApplies(wg) && (impl === 'winograd' || co >= WINOGRAD_MIN_CHANNELS)) {
       const out = winogradInputGrad(b, dy, filter, wg);
       if (out != null) return out;
     }

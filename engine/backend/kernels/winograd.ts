@@ -75,6 +75,13 @@ function gemmBlocking(co: number): { mr: number; nv: number } {
 /** Bytes of V and M per block (they and U stay in the 2 MB L2 of the machines we measured). */
 const BLOCK_BYTES = 1 << 20;
 
+/**
+ * Input channels (of the convolution Winograd computes: x's for the forward
+ * pass and the filter gradient, dy's for the input gradient) from which the
+ * 'auto' rules use it: below, the transforms cost more than the GEMMs save.
+ */
+export const WINOGRAD_MIN_CHANNELS = 8;
+
 /** The shapes this file computes: 3×3, stride 1, dilation 1, Ci a multiple of 4, Co of 8. */
 export function winogradApplies(g: WinogradGeometry): boolean {
   return g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
@@ -526,7 +533,6 @@ export function planePitch(bytes: number): number {
   return (lines | 1) * 64;
 }
 
-const byteOffset = heapOffset;
 
 /**
  * How a convolution's output is cut into 4×4 tiles (th × tw per image) and
@@ -590,12 +596,12 @@ export function winogradConv2d(
   const strip = exact ? null : b.makeOutput([TILE * tw * TILE * co], 'float32');
   // Addresses only after every allocation (the heap may have grown).
   const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);
-  k.filter(byteOffset(b, filter), byteOffset(b, U));
-  if (zeros) heap().fill(0, byteOffset(b, zeros) >> 2, (byteOffset(b, zeros) >> 2) + co);
-  const [xAt, outAt, vAt, mAt, uAt] = [x, out, V, M, U].map((t) => byteOffset(b, t));
-  const biasAt = byteOffset(b, bias ?? zeros!);
-  const scAt = scratch ? byteOffset(b, scratch) : 0;
-  const stripAt = strip ? byteOffset(b, strip) : 0;
+  k.filter(heapOffset(b, filter), heapOffset(b, U));
+  if (zeros) heap().fill(0, heapOffset(b, zeros) >> 2, (heapOffset(b, zeros) >> 2) + co);
+  const [xAt, outAt, vAt, mAt, uAt] = [x, out, V, M, U].map((t) => heapOffset(b, t));
+  const biasAt = heapOffset(b, bias ?? zeros!);
+  const scAt = scratch ? heapOffset(b, scratch) : 0;
+  const stripAt = strip ? heapOffset(b, strip) : 0;
   const [lo, hi] = BOUNDS[act];
   const outRow = Wo * co * 4;
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
