@@ -36,6 +36,7 @@
  * comparisons in one tree).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { CONV_RESIDUAL_KERNEL } from '../backend/kernels/conv-forward';
 
 type TF = typeof tfjs;
 type Layer = tfjs.layers.Layer;
@@ -52,6 +53,13 @@ export interface FoldChain {
   /** The ReLU / Activation layer folded in as the convolution's activation, or null. */
   act: Layer | null;
   activation: FoldActivation;
+  /**
+   * A residual connection computed by the convolution too (a ResNet block's
+   * conv → BN → Add(·, shortcut) → ReLU): the Add layer, which of its two
+   * inputs is this chain's, and the ReLU after it folded in as the
+   * activation. Then `act` is null and `activation` 'linear'.
+   */
+  residual?: { add: Layer; index: number; act: Layer | null; activation: FoldActivation };
 }
 
 /** The chains of a model that {@link withFoldedInference} folds. */
@@ -121,6 +129,33 @@ function foldableConv(layer: Layer): boolean {
   return c.rank === 2 && c.dataFormat === 'channelsLast' && c.activation?.getClassName() === 'linear' && (c.padding === 'same' || c.padding === 'valid');
 }
 
+/**
+ * The Add layer that sums `bn`'s output with one other tensor, and which of
+ * its inputs `bn`'s is; null unless `bn` feeds only that Add, once, and the
+ * Add is applied once to two inputs.
+ */
+function residualAdd(bn: Layer, outputs: ReadonlySet<Layer>): { add: Layer; index: number } | null {
+  if (bn.inboundNodes.length !== 1 || outputs.has(bn) || bn.outboundNodes.length !== 1) return null;
+  const node = bn.outboundNodes[0];
+  const add = node.outboundLayer;
+  if (add.getClassName() !== 'Add' || add.inboundNodes.length !== 1 || add.inboundNodes[0] !== node) return null;
+  if (node.inboundLayers.length !== 2 || node.inboundLayers[0] === node.inboundLayers[1]) return null;
+  const index = node.inboundLayers.indexOf(bn);
+  return index < 0 ? null : { add, index };
+}
+
+/**
+ * Whether a folded Conv2D's output has its input's shape (stride 1, 'same',
+ * as many filters as input channels): then, fused with the Add after it, the
+ * convolution can hand its input on unchanged and the Add compute it.
+ */
+function shapePreserving(conv: Layer): boolean {
+  const c = conv as unknown as ConvFields;
+  if (conv.getClassName() !== 'Conv2D' || c.kernel == null) return false;
+  const [, , ci, co] = c.kernel.read().shape;
+  return c.padding === 'same' && c.strides.every((v) => v === 1) && ci === co;
+}
+
 function foldableBatchNorm(layer: Layer): boolean {
   if (layer.getClassName() !== 'BatchNormalization') return false;
   const b = layer as unknown as BatchNormFields;
@@ -151,9 +186,14 @@ function reluKind(layer: Layer): 'relu' | 'relu6' | null {
  * BatchNormalization's output feeds only a ReLU, ReLU6 or
  * Activation('relu'|'relu6'). No intermediate output of
  * a chain may be a model output. Layers of nested models are searched too.
+ *
+ * With `residual` (the backend has the residual kernel), a shape-preserving
+ * Conv2D → BatchNormalization whose output feeds only a two-input Add (→
+ * ReLU/ReLU6) also folds the Add and the activation (one chain per Add).
  */
-export function planFold(model: tfjs.LayersModel): FoldPlan {
+export function planFold(model: tfjs.LayersModel, o: { residual?: boolean } = {}): FoldPlan {
   const chains: FoldChain[] = [];
+  const claimed = new Set<Layer>();
   const visit = (container: ContainerLike) => {
     const outputs = new Set(container.outputLayers);
     for (const layer of container.layers) {
@@ -164,6 +204,14 @@ export function planFold(model: tfjs.LayersModel): FoldPlan {
       if (!foldableConv(layer)) continue;
       const bn = soleConsumer(layer, outputs);
       if (!bn || !foldableBatchNorm(bn)) continue;
+      const sum = o.residual && shapePreserving(layer) ? residualAdd(bn, outputs) : null;
+      if (sum && !claimed.has(sum.add)) {
+        claimed.add(sum.add);
+        const after = soleConsumer(sum.add, outputs);
+        const kind = after ? reluKind(after) : null;
+        chains.push({ conv: layer, bn, act: null, activation: 'linear', residual: { ...sum, act: kind ? after : null, activation: kind ?? 'linear' } });
+        continue;
+      }
       const after = soleConsumer(bn, outputs);
       const kind = after ? reluKind(after) : null;
       chains.push({ conv: layer, bn, act: kind ? after : null, activation: kind ?? 'linear' });
@@ -175,42 +223,60 @@ export function planFold(model: tfjs.LayersModel): FoldPlan {
 
 /** The folded convolution of a chain: one fused (depthwise) conv2d with W', bias' and the activation. */
 export function foldedConv(tf: TF, chain: FoldChain, x: tfjs.Tensor): tfjs.Tensor {
-  const c = chain.conv as unknown as ConvFields;
-  const b = chain.bn as unknown as BatchNormFields;
   return tf.tidy(() => {
-    const depthwise = c.depthwiseKernel != null && chain.conv.getClassName() === 'DepthwiseConv2D';
-    const weights = (depthwise ? c.depthwiseKernel! : c.kernel!).read() as tfjs.Tensor4D;
-    const [kh, kw, ci, co] = weights.shape;
-    // Depthwise [kh, kw, Ci, m] read as [kh, kw, 1, Ci·m]: the last axis is then the output channel.
-    const kernel = depthwise ? (weights.reshape([kh, kw, 1, ci * co]) as tfjs.Tensor4D) : weights;
-    const channels = kernel.shape[3];
-    const mean = b.movingMean!.read() as tfjs.Tensor1D;
-    const variance = b.movingVariance!.read() as tfjs.Tensor1D;
-    const gamma = b.gamma?.read() as tfjs.Tensor1D | undefined;
-    const beta = b.beta?.read() as tfjs.Tensor1D | undefined;
-    const zeros = tf.zeros([channels]) as tfjs.Tensor1D;
-    // Inference BatchNorms over the weights (last axis = output channel):
-    // W·γ/√(σ²+ε) and (b − μ)·γ/√(σ²+ε), the same arithmetic as the layer's.
-    const folded = tf.batchNorm(kernel, zeros, variance, undefined, gamma, b.epsilon) as tfjs.Tensor4D;
-    const filter = depthwise ? (folded.reshape([kh, kw, ci, co]) as tfjs.Tensor4D) : folded;
-    // β is added by a separate Add on purpose: tf.batchNorm runs its kernel on
-    // a 4-D view and reshapes back, and tfjs-backend-wasm's own FusedConv2D
-    // reads the bias's rank from the data's original (4-D) shape and refuses
-    // it; Add's output is created rank 1.
-    const scaled = tf.batchNorm((c.bias?.read() as tfjs.Tensor1D | undefined) ?? zeros, mean, variance, undefined, gamma, b.epsilon);
-    const bias = tf.add(scaled, beta ?? zeros) as tfjs.Tensor1D;
-    const args = {
-      x: x as tfjs.Tensor4D,
-      filter,
-      strides: c.strides as [number, number],
-      pad: c.padding as 'same' | 'valid',
-      dataFormat: 'NHWC' as const,
-      dilations: c.dilationRate as [number, number],
-      bias,
-      activation: chain.activation,
-    };
+    const { args, depthwise } = foldedArgs(tf, chain, x);
     return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
   });
+}
+
+/**
+ * A residual chain's output: act(conv(x, W') + bias' + shortcut), by the
+ * backend's residual kernel (see planFold).
+ */
+export function foldedResidualConv(tf: TF, chain: FoldChain, x: tfjs.Tensor, shortcut: tfjs.Tensor): tfjs.Tensor {
+  return tf.tidy(() => {
+    const { args } = foldedArgs(tf, chain, x);
+    const { x: input, filter, bias, ...attrs } = args;
+    return tf.engine().runKernel(CONV_RESIDUAL_KERNEL, { x: input, filter, bias, residual: shortcut }, { ...attrs, activation: chain.residual?.activation ?? 'linear' } as unknown as tfjs.NamedAttrMap) as tfjs.Tensor;
+  });
+}
+
+/** W', bias' and the attributes of a chain's folded convolution (inside a tidy). */
+function foldedArgs(tf: TF, chain: FoldChain, x: tfjs.Tensor) {
+  const c = chain.conv as unknown as ConvFields;
+  const b = chain.bn as unknown as BatchNormFields;
+  const depthwise = c.depthwiseKernel != null && chain.conv.getClassName() === 'DepthwiseConv2D';
+  const weights = (depthwise ? c.depthwiseKernel! : c.kernel!).read() as tfjs.Tensor4D;
+  const [kh, kw, ci, co] = weights.shape;
+  // Depthwise [kh, kw, Ci, m] read as [kh, kw, 1, Ci·m]: the last axis is then the output channel.
+  const kernel = depthwise ? (weights.reshape([kh, kw, 1, ci * co]) as tfjs.Tensor4D) : weights;
+  const channels = kernel.shape[3];
+  const mean = b.movingMean!.read() as tfjs.Tensor1D;
+  const variance = b.movingVariance!.read() as tfjs.Tensor1D;
+  const gamma = b.gamma?.read() as tfjs.Tensor1D | undefined;
+  const beta = b.beta?.read() as tfjs.Tensor1D | undefined;
+  const zeros = tf.zeros([channels]) as tfjs.Tensor1D;
+  // Inference BatchNorms over the weights (last axis = output channel):
+  // W·γ/√(σ²+ε) and (b − μ)·γ/√(σ²+ε), the same arithmetic as the layer's.
+  const folded = tf.batchNorm(kernel, zeros, variance, undefined, gamma, b.epsilon) as tfjs.Tensor4D;
+  const filter = depthwise ? (folded.reshape([kh, kw, ci, co]) as tfjs.Tensor4D) : folded;
+  // β is added by a separate Add on purpose: tf.batchNorm runs its kernel on
+  // a 4-D view and reshapes back, and tfjs-backend-wasm's own FusedConv2D
+  // reads the bias's rank from the data's original (4-D) shape and refuses
+  // it; Add's output is created rank 1.
+  const scaled = tf.batchNorm((c.bias?.read() as tfjs.Tensor1D | undefined) ?? zeros, mean, variance, undefined, gamma, b.epsilon);
+  const bias = tf.add(scaled, beta ?? zeros) as tfjs.Tensor1D;
+  const args = {
+    x: x as tfjs.Tensor4D,
+    filter,
+    strides: c.strides as [number, number],
+    pad: c.padding as 'same' | 'valid',
+    dataFormat: 'NHWC' as const,
+    dilations: c.dilationRate as [number, number],
+    bias,
+    activation: chain.activation,
+  };
+  return { args, depthwise };
 }
 
 function one(inputs: tfjs.Tensor | tfjs.Tensor[]): tfjs.Tensor {
@@ -238,9 +304,10 @@ function override(layer: Layer, make: (original: CallFn) => CallFn): () => void 
   };
 }
 
-function foldDisabled(): boolean {
+/** CNN_FOLD: '0' = no folding, 'bn' = BatchNorm (and ReLU) only, no residual Adds; else everything. */
+function foldSetting(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.CNN_FOLD === '0';
+  return env?.CNN_FOLD;
 }
 
 /**
@@ -253,16 +320,31 @@ function foldDisabled(): boolean {
  * @throws TypeError when `fn` returns a promise (the fold would end before it).
  */
 export function withFoldedInference<T>(tf: TF, model: tfjs.LayersModel, fn: () => T): T {
-  if (foldDisabled()) return fn();
+  const setting = foldSetting();
+  if (setting === '0') return fn();
+  const residual = setting !== 'bn' && tf.getKernel(CONV_RESIDUAL_KERNEL, tf.getBackend()) != null;
   const undo: (() => void)[] = [];
+  const unlessTraining = (l: Layer, inference: CallFn) =>
+    undo.push(override(l, (original) => (inputs, kwargs) => (kwargs?.training === true ? original(inputs, kwargs) : inference(inputs, kwargs))));
   try {
-    for (const chain of planFold(model).chains) {
-      const layers = [chain.conv, chain.bn, chain.act].filter((l): l is Layer => l != null);
+    for (const chain of planFold(model, { residual }).chains) {
+      const r = chain.residual;
+      const layers = [chain.conv, chain.bn, chain.act, r?.add, r?.act].filter((l): l is Layer => l != null);
       // A nested scope (or another model sharing these layers) already folds
       // some of them: leave the whole chain as it is, a half-folded one would be wrong.
       if (layers.some(isFolded)) continue;
-      undo.push(override(chain.conv, (original) => (inputs, kwargs) => (kwargs?.training === true ? original(inputs, kwargs) : foldedConv(tf, chain, one(inputs)))));
-      for (const l of layers.slice(1)) undo.push(override(l, (original) => (inputs, kwargs) => (kwargs?.training === true ? original(inputs, kwargs) : one(inputs))));
+      if (r) {
+        // The convolution and the BatchNorm hand x on (same shape, see
+        // shapePreserving); the Add computes act(conv(x) + shortcut); the ReLU hands that on.
+        unlessTraining(r.add, (inputs) => {
+          const both = inputs as tfjs.Tensor[];
+          return foldedResidualConv(tf, chain, both[r.index], both[1 - r.index]);
+        });
+        for (const l of [chain.conv, chain.bn, r.act]) if (l) unlessTraining(l, one);
+        continue;
+      }
+      unlessTraining(chain.conv, (inputs) => foldedConv(tf, chain, one(inputs)));
+      for (const l of layers.slice(1)) unlessTraining(l, one);
     }
     const out = fn();
     if (out != null && typeof (out as { then?: unknown }).then === 'function')

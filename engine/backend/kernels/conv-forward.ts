@@ -39,7 +39,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyPadded } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
-import { type WasmBackendLike, free, heapMemory, heapOffset, pair } from './wasm-ops';
+import { type WasmBackendLike, free, heapMemory, heapOffset, pair, runWasm } from './wasm-ops';
 import { boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
 import { WINOGRAD_MIN_CHANNELS, winogradApplies, winogradConv2d, winogradKernelsFor } from './winograd';
 
@@ -510,4 +510,53 @@ export function fusedConv2dForward(
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'FusedConv2D', inputs, a, b);
   forwardCalls.ours++;
   return runPlan(b, k, x, filter, bias ?? null, g, act as ForwardActivation, plan);
+}
+
+/**
+ * Name of the residual convolution kernel: act(conv2d(x, filter) + bias +
+ * residual), inputs {x, filter, bias?, residual} (residual of the output's
+ * shape), attrs as FusedConv2D's (activation 'linear' | 'relu' | 'relu6').
+ * A ResNet block's second convolution, its Add and its ReLU in one kernel:
+ * engine/train/fold.ts calls it at inference where it is registered (wasm).
+ */
+export const CONV_RESIDUAL_KERNEL = 'CnnConv2DResidual';
+
+/** Calls of {@link conv2dResidualForward} that added the residual inside the Winograd output transform. */
+export const residualCalls = { fused: 0, separate: 0 };
+
+/**
+ * The residual kernel on wasm: Winograd adds the residual in its output
+ * transform (no extra pass); other plans run the convolution with its bias,
+ * then tfjs's Add and the activation.
+ */
+export function conv2dResidualForward(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, a: Attrs): tf.TensorInfo {
+  const { x, filter, bias, residual } = inputs;
+  const act = (a.activation ?? 'linear') as string;
+  if (!ACTS.has(act)) throw new Error(`${CONV_RESIDUAL_KERNEL}: activation '${act}' is not supported (use linear, relu or relu6)`);
+  if (residual == null) throw new Error(`${CONV_RESIDUAL_KERNEL}: the residual input is missing`);
+  const g = geometryOf(x, filter, a);
+  const expected = g ? [g.n, g.Ho, g.Wo, g.co] : null;
+  if (expected && (residual.dtype !== 'float32' || residual.shape.join() !== expected.join()))
+    throw new Error(`${CONV_RESIDUAL_KERNEL}: the residual must be float32 of the output's shape [${expected.join(', ')}], got ${residual.dtype} [${residual.shape.join(', ')}]`);
+  const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && g != null && bias.shape[0] === g.co);
+  if (g && biasOk && planForward(g) === 'winograd') {
+    const k = forwardKernels(b);
+    const wk = k ? winogradKernelsFor(k.memory, g.ci, g.co) : null;
+    if (wk) {
+      forwardCalls.ours++;
+      forwardCalls.winograd++;
+      residualCalls.fused++;
+      return winogradConv2d(b, wk, x, filter, bias ?? null, g, act as ForwardActivation, residual);
+    }
+  }
+  residualCalls.separate++;
+  const convInputs: Record<string, tf.TensorInfo> = bias ? { x, filter, bias } : { x, filter };
+  // The registered FusedConv2D: ours by planForward, else tfjs's.
+  const conv = runWasm(b, 'FusedConv2D', convInputs, { ...a, activation: 'linear' });
+  const sum = runWasm(b, 'Add', { a: conv, b: residual });
+  free(b, conv);
+  if (act === 'linear') return sum;
+  const out = act === 'relu' ? runWasm(b, 'Relu', { x: sum }) : runWasm(b, 'Relu6', { x: sum });
+  free(b, sum);
+  return out;
 }

@@ -18,7 +18,7 @@ import { avgPoolGrad, batchMatMul, cast, identity, maxPoolGrad, mean, sum, tile 
 import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedBatchNormInference, registerBatchNormKernels } from './batch-norm';
 import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
-import { conv2dForward, fusedConv2dForward } from './conv-forward';
+import { CONV_RESIDUAL_KERNEL, conv2dForward, conv2dResidualForward, fusedConv2dForward } from './conv-forward';
 
 type Attrs = Record<string, unknown>;
 
@@ -92,6 +92,13 @@ export const WASM_GRAD_KERNELS: readonly WasmKernelDef[] = [
     kernelName: 'FusedConv2D',
     replaces: 'faster',
     run: (b, inputs, a, fallback) => fusedConv2dForward(b, inputs, a, fallback),
+  },
+  {
+    // A ResNet block's convolution + Add + ReLU at inference (engine/train/fold.ts).
+    // New, but a fast path: off with the others under CNN_WASM_FAST_PATHS=0.
+    kernelName: CONV_RESIDUAL_KERNEL,
+    replaces: 'faster',
+    run: (b, inputs, a) => conv2dResidualForward(b, inputs, a),
   },
   {
     kernelName: 'BatchMatMul',

@@ -307,10 +307,15 @@ function gemmFn(ci: number, co: number, mr: number, fma: boolean, nv = 2): numbe
  * (M[ξ] of tile t at src + ξ·xiStride + t·Co·4) and every output-channel
  * quad, the 4×4 output pixels at dst + t·4 pixels (rows rowPitch bytes
  * apart) = min(max(Aᵀ M A + bias, lo), hi).
+ * With `residual`, outr(src, dst, ntiles, rowPitch, xiStride, bias, resDelta,
+ * lo, hi) also adds, before the clamp, the pixel resDelta bytes after each
+ * output pixel (a residual tensor laid out like the output): a ResNet
+ * block's Add and ReLU in the same pass.
  */
-function outputFn(co: number): number[] {
-  const f = new Fn(8);
-  const [src, dst, ntiles, rowPitch, xiStride, bias, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7];
+function outputFn(co: number, residual = false): number[] {
+  const f = new Fn(residual ? 9 : 8);
+  const [src, dst, ntiles, rowPitch, xiStride, bias] = [0, 1, 2, 3, 4, 5];
+  const [resDelta, lo, hi] = residual ? [6, 7, 8] : [-1, 6, 7];
   const [t, c, ts, td, q, op, bp] = f.locals(I32, 7);
   const m = f.locals(V128, IN_TILE);
   const tcol = Array.from({ length: TILE }, () => f.locals(V128, IN_TILE)); // T = Aᵀ M: tcol[i][column]
@@ -333,12 +338,16 @@ function outputFn(co: number): number[] {
   f.emit(get(bp), vload(0), set(vb));
   // Y = T A, row by row, + bias, clamped, stored.
   const rowPtr = f.local(I32);
+  const resPtr = f.local(I32);
   f.emit(get(op), set(rowPtr));
   for (let i = 0; i < TILE; i++) {
     for (let k = 0; k < IN_TILE; k++) f.emit(get(tcol[i][k]), set(row[k]));
     outputTransform1d(f, k8, row, y, tmp);
+    if (residual) f.emit(get(rowPtr), get(resDelta), addI, set(resPtr));
     for (let j = 0; j < TILE; j++) {
-      f.emit(get(rowPtr), get(y[j]), get(vb), vadd, get(vlo), vmax, get(vhi), vmin, vstore(j * pix));
+      f.emit(get(rowPtr), get(y[j]), get(vb), vadd);
+      if (residual) f.emit(get(resPtr), vload(j * pix), vadd);
+      f.emit(get(vlo), vmax, get(vhi), vmin, vstore(j * pix));
     }
     if (i < TILE - 1) f.emit(bump(rowPtr, get(rowPitch)));
   }
@@ -467,11 +476,12 @@ function gradFilterFn(ci: number, co: number): number[] {
 /** The module for (Ci, Co): in, gemm1 … gemm6, out, filt, dyt, gz; memory imported as env.memory. */
 function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
   const fnType = (params: number[]) => [0x60, ...vec(params.map((p) => [p])), 0];
-  const types = [fnType(Array(5).fill(I32)), fnType(Array(8).fill(I32)), fnType([...Array(6).fill(I32), F32, F32]), fnType([I32, I32])];
+  const types = [fnType(Array(5).fill(I32)), fnType(Array(8).fill(I32)), fnType([...Array(6).fill(I32), F32, F32]), fnType([I32, I32]), fnType([...Array(7).fill(I32), F32, F32])];
   const funcs: { name: string; type: number; body: number[] }[] = [{ name: 'in', type: 0, body: inputFn(ci) }];
   const { mr: maxMr, nv } = gemmBlocking(co);
   for (let mr = 1; mr <= maxMr; mr++) funcs.push({ name: `gemm${mr}`, type: 1, body: gemmFn(ci, co, mr, fma, nv) });
   funcs.push({ name: 'out', type: 2, body: outputFn(co) });
+  funcs.push({ name: 'outr', type: 4, body: outputFn(co, true) });
   funcs.push({ name: 'filt', type: 3, body: filterFn(ci, co) });
   funcs.push({ name: 'dyt', type: 0, body: dyFn(co) });
   funcs.push({ name: 'gz', type: 3, body: gradFilterFn(ci, co) });
@@ -488,6 +498,7 @@ function assemble(ci: number, co: number, fma: boolean, shared: boolean): Uint8A
 type InFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStride: number) => void;
 type GemmFn = (a: number, b: number, c: number, blocks: number, xis: number, aXi: number, bXi: number, cXi: number) => void;
 type OutFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStride: number, bias: number, lo: number, hi: number) => void;
+type OutResidualFn = (src: number, dst: number, ntiles: number, rowPitch: number, xiStride: number, bias: number, resDelta: number, lo: number, hi: number) => void;
 /** The functions of one (Ci, Co) module bound to a memory. */
 export interface WinogradKernels {
   input: InFn;
@@ -495,6 +506,8 @@ export interface WinogradKernels {
   gemm: GemmFn[];
   maxRows: number;
   output: OutFn;
+  /** The output transform that also adds a residual (see outputFn). */
+  outputResidual: OutResidualFn;
   /** filt(src, dst): the filter transform (see filterFn). */
   filter: (src: number, dst: number) => void;
   /** dyt: the output gradient's transform A dY Aᵀ (see dyFn). */
@@ -513,6 +526,7 @@ export function winogradKernelsFor(memory: WebAssembly.Memory, ci: number, co: n
       gemm: Array.from({ length: gemmBlocking(co).mr + 1 }, (_, mr) => ex[`gemm${mr}`] as GemmFn),
       maxRows: gemmBlocking(co).mr,
       output: ex.out as OutFn,
+      outputResidual: ex.outr as OutResidualFn,
       filter: ex.filt as WinogradKernels['filter'],
       dyTransform: ex.dyt as InFn,
       gradFilter: ex.gz as WinogradKernels['gradFilter'],
@@ -570,13 +584,14 @@ export type WinogradActivation = 'linear' | 'relu' | 'relu6';
 const BOUNDS: Record<WinogradActivation, [number, number]> = { linear: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6] };
 
 /**
- * out = act(conv3×3(x, filter) + bias), NHWC float32, stride 1, dilation 1,
- * any padding (winogradApplies(g) must hold), with the Winograd kernels `k`
- * of (Ci, Co) bound to the backend's heap.
+ * out = act(conv3×3(x, filter) + bias [+ residual]), NHWC float32, stride 1,
+ * dilation 1, any padding (winogradApplies(g) must hold), with the Winograd
+ * kernels `k` of (Ci, Co) bound to the backend's heap. `residual`, when
+ * given, has the output's shape and is added before the activation.
  */
 export function winogradConv2d(
   b: WasmBackendLike, k: WinogradKernels, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
-  g: WinogradGeometry, act: WinogradActivation,
+  g: WinogradGeometry, act: WinogradActivation, residual: tf.TensorInfo | null = null,
 ): tf.TensorInfo {
   const { n, ci, co, H, W, Ho, Wo, pt, pl } = g;
   const out = b.makeOutput([n, Ho, Wo, co], 'float32');
@@ -594,6 +609,8 @@ export function winogradConv2d(
   const scratch = padded ? b.makeOutput([imgsPerCopy * Hn * Wn * ci], 'float32') : null;
   // Overhanging tiles write a strip of 4 full output rows, copied into out row by row.
   const strip = exact ? null : b.makeOutput([TILE * tw * TILE * co], 'float32');
+  // ... and, with a residual, read theirs from a strip of the same layout.
+  const resStrip = exact || !residual ? null : b.makeOutput([TILE * tw * TILE * co], 'float32');
   // Addresses only after every allocation (the heap may have grown).
   const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);
   k.filter(heapOffset(b, filter), heapOffset(b, U));
@@ -602,7 +619,14 @@ export function winogradConv2d(
   const biasAt = heapOffset(b, bias ?? zeros!);
   const scAt = scratch ? heapOffset(b, scratch) : 0;
   const stripAt = strip ? heapOffset(b, strip) : 0;
+  const resAt = residual ? heapOffset(b, residual) : 0;
+  const resStripAt = resStrip ? heapOffset(b, resStrip) : 0;
   const [lo, hi] = BOUNDS[act];
+  // One tile row's output transform (M planes xiOut bytes apart), adding the residual pixels at resDst when there is one.
+  const output = (src: number, xiOut: number, dst: number, rowPitch: number, resDst: number) => {
+    if (residual) k.outputResidual(src, dst, tw, rowPitch, xiOut, biasAt, resDst - dst, lo, hi);
+    else k.output(src, dst, tw, rowPitch, xiOut, biasAt, lo, hi);
+  };
   const outRow = Wo * co * 4;
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
     const imgs = Math.min(imgsPerCopy, n - n0);
@@ -627,13 +651,18 @@ export function winogradConv2d(
         const img = n0 + Math.floor(r / th);
         const ty = r % th;
         const mRow = mAt + (r - r0) * tw * co * 4;
+        const at = (img * Ho + ty * TILE) * outRow;
         if (exact) {
-          k.output(mRow, outAt + (img * Ho + ty * TILE) * outRow, tw, outRow, xiOut, biasAt, lo, hi);
+          output(mRow, xiOut, outAt + at, outRow, resAt + at);
           continue;
         }
-        k.output(mRow, stripAt, tw, TILE * tw * co * 4, xiOut, biasAt, lo, hi);
         const hp = heap();
         const rowsHere = Math.min(TILE, Ho - ty * TILE);
+        for (let i = 0; resStrip && i < rowsHere; i++) {
+          const s = (resAt >> 2) + ((img * Ho + ty * TILE + i) * Wo) * co;
+          hp.copyWithin((resStripAt >> 2) + i * TILE * tw * co, s, s + Wo * co);
+        }
+        output(mRow, xiOut, stripAt, TILE * tw * co * 4, resStripAt);
         for (let i = 0; i < rowsHere; i++) {
           const s = (stripAt >> 2) + i * TILE * tw * co;
           hp.copyWithin((outAt >> 2) + ((img * Ho + ty * TILE + i) * Wo) * co, s, s + Wo * co);
@@ -641,7 +670,7 @@ export function winogradConv2d(
       }
     }
   }
-  free(b, V, M, U, zeros, scratch, strip);
+  free(b, V, M, U, zeros, scratch, strip, resStrip);
   return out;
 }
 

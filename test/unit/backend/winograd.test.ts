@@ -17,7 +17,7 @@ import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
-import { forwardCalls, planForward, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
+import { CONV_RESIDUAL_KERNEL, forwardCalls, planForward, residualCalls, setForwardMode } from '../../../engine/backend/kernels/conv-forward';
 import { winogradFilterGradCalls, winogradInputGradApplies, winogradInputGradCalls, winogradKernelsFor } from '../../../engine/backend/kernels/winograd';
 import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
 import { type WasmBackendLike, heapMemory, heapOffset } from '../../../engine/backend/kernels/wasm-ops';
@@ -197,5 +197,66 @@ describe('Winograd F(4×4, 3×3) against the cpu backend', () => {
     expect(planForward(g(16, 12), 'auto')).not.toBe('winograd'); // Co not a multiple of 8
     expect(planForward(g(32, 32, 1, 5), 'auto')).not.toBe('winograd');
     expect(planForward(g(16, 16), 'direct')).not.toBe('winograd');
+  });
+});
+
+/**
+ * The residual kernel (CnnConv2DResidual: act(conv + bias + residual), a
+ * ResNet block's convolution, Add and ReLU at inference) on wasm against the
+ * cpu backend's conv2d + add + activation: in the Winograd output transform
+ * where the shape allows (tiles that do and do not fit the output), else the
+ * convolution followed by Add and the activation.
+ */
+describe('the residual convolution kernel against the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm', threads: 1 });
+  });
+  afterAll(() => setForwardMode(null));
+
+  const rcases: { x: [number, number, number, number]; co: number; pad: Pad; stride?: number; k?: number; fused: boolean }[] = [
+    { x: [2, 8, 8, 16], co: 16, pad: 'same', fused: true },
+    { x: [2, 16, 16, 32], co: 32, pad: 'same', fused: true },
+    { x: [2, 7, 9, 8], co: 8, pad: 'same', fused: true }, // overhanging tiles: the residual strip
+    { x: [1, 10, 10, 8], co: 16, pad: 'valid', fused: true },
+    { x: [2, 9, 9, 3], co: 8, pad: 'same', fused: false }, // 3 channels: direct
+    { x: [2, 9, 9, 16], co: 32, pad: 'same', stride: 2, fused: false }, // strided
+    { x: [2, 6, 6, 16], co: 32, pad: 'valid', k: 1, fused: false }, // 1×1: XNNPACK
+  ];
+  for (const c of rcases) {
+    for (const act of ['linear', 'relu', 'relu6'] as const) {
+      const label = `${c.x.join('×')} → ${c.co}, ${c.k ?? 3}×${c.k ?? 3} s${c.stride ?? 1} ${JSON.stringify(c.pad)}, ${act}${c.fused ? ', in the output transform' : ''}`;
+      it(label, async () => {
+        setForwardMode('auto');
+        const kk = c.k ?? 3;
+        const s = c.stride ?? 1;
+        const fShape = [kk, kk, c.x[3], c.co] as [number, number, number, number];
+        const xv = values(size(c.x), 5 + c.co);
+        const fv = values(size(fShape), 6 + c.x[3]);
+        const bv = values(c.co, 7);
+        const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(fShape) as tf.Tensor4D, s, c.pad).shape);
+        // Scaled so that the sum crosses 0 and 6 in places (relu6 clamps on both sides).
+        const rv = values(size(outShape), 8).map((v) => 4 * v);
+        const ref = await on('cpu', () => {
+          const y = tf.add(tf.conv2d(tf.tensor4d(xv, c.x), tf.tensor4d(fv, fShape), s, c.pad), tf.add(tf.tensor1d(bv), tf.tensor(rv, outShape)));
+          return act === 'relu' ? tf.relu(y) : act === 'relu6' ? tf.relu6(y) : y;
+        });
+        const before = { ...residualCalls };
+        const got = await on('wasm', () => tf.engine().runKernel(CONV_RESIDUAL_KERNEL,
+          { x: tf.tensor4d(xv, c.x), filter: tf.tensor4d(fv, fShape), bias: tf.tensor1d(bv), residual: tf.tensor(rv, outShape) },
+          { strides: [s, s], pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: act } as unknown as tf.NamedAttrMap) as tf.Tensor);
+        expect(residualCalls.fused - before.fused, 'added in the Winograd output transform').toBe(c.fused ? 1 : 0);
+        expect(residualCalls.separate - before.separate).toBe(c.fused ? 0 : 1);
+        expect(got.length).toBe(ref.length);
+        const { worst, scale } = worstError(got, ref);
+        expect(worst, label).toBeLessThanOrEqual(TOL * scale);
+      });
+    }
+  }
+
+  it('refuses a residual of another shape, naming both shapes', async () => {
+    await tf.setBackend('wasm');
+    expect(() => tf.tidy(() => tf.engine().runKernel(CONV_RESIDUAL_KERNEL,
+      { x: tf.zeros([1, 8, 8, 8]), filter: tf.zeros([3, 3, 8, 8]), residual: tf.zeros([1, 8, 8, 4]) },
+      { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' } as unknown as tf.NamedAttrMap))).toThrow(/\[1, 8, 8, 8\].*\[1, 8, 8, 4\]/);
   });
 });

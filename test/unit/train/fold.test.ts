@@ -14,6 +14,7 @@ import { initBackend } from '../../../engine/backend';
 import type { GraphDoc } from '../../../engine/graph/doc';
 import { buildModel } from '../../../engine/train/build-model';
 import { evaluateModel } from '../../../engine/train/evaluate';
+import { CONV_RESIDUAL_KERNEL } from '../../../engine/backend/kernels/conv-forward';
 import { planFold, withFoldedInference } from '../../../engine/train/fold';
 import { memorySet } from '../../../engine/train/memory-set';
 import { predictPixels } from '../../../engine/train/predict';
@@ -90,7 +91,7 @@ const kernelCounts = async (f: () => unknown, batch: number) => {
   // A feature map [batch, H > 1, W > 1, C]; the folds' own small BatchNorms run on weights ([kh, kw, Ci, Co], [1, 1, 1, C]).
   const isMap = (s: number[] | undefined) => s != null && s.length === 4 && s[0] === batch && s[1] > 1 && s[2] > 1;
   const count = (name: string, activations = false) => info.kernels.filter((k) => k.name === name && (!activations || isMap(k.inputShapes[0]))).length;
-  return { fusedConv: count('FusedConv2D'), bnOnActivations: count('FusedBatchNorm', true), relu: count('Relu') };
+  return { fusedConv: count('FusedConv2D'), residual: count(CONV_RESIDUAL_KERNEL), bnOnActivations: count('FusedBatchNorm', true), relu: count('Relu'), addOnMaps: count('Add', true) };
 };
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -110,6 +111,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const plan = planFold(model);
       expect(plan.chains.length).toBe(19);
       expect(plan.chains.filter((c) => c.activation === 'relu').length).toBe(10);
+      // With the residual kernel: the second convolution of each of the 9 blocks also takes its Add and ReLU.
+      const withResidual = planFold(model, { residual: true });
+      expect(withResidual.chains.length).toBe(19);
+      expect(withResidual.chains.filter((c) => c.residual?.activation === 'relu' && c.residual.act != null).length).toBe(9);
       const x = input([backend === 'cpu' ? 2 : 8, 32, 32, 3]);
       const { plain, folded } = predictBoth(model, x);
       expect(relErr(plain, folded)).toBeLessThan(1e-4);
@@ -126,9 +131,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
       run(); // builds the layers' weights outside the profile
       const plain = await kernelCounts(run, B);
       const folded = await kernelCounts(() => withFoldedInference(tf, model, run), B);
-      expect(plain).toEqual({ fusedConv: 21, bnOnActivations: 19, relu: 19 });
-      // The 9 ReLUs after the residual Adds stay.
-      expect(folded).toEqual({ fusedConv: 21, bnOnActivations: 0, relu: 9 });
+      expect(plain).toEqual({ fusedConv: 21, residual: 0, bnOnActivations: 19, relu: 19, addOnMaps: 9 });
+      if (backend === 'wasm') {
+        // The residual kernel computes each block's second convolution, its Add and its ReLU.
+        expect(folded).toEqual({ fusedConv: 12, residual: 9, bnOnActivations: 0, relu: 0, addOnMaps: 0 });
+      } else {
+        // No residual kernel on cpu: the 9 Adds and the ReLUs after them stay.
+        expect(folded).toEqual({ fusedConv: 21, residual: 0, bnOnActivations: 0, relu: 9, addOnMaps: 9 });
+      }
       x.dispose();
       model.dispose();
     }, 120_000);
@@ -203,6 +213,37 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const x = input([2, 8, 8, 4], 4);
       const { plain, folded } = predictBoth(model, x);
       expect(folded).toEqual(plain);
+      model.dispose();
+    });
+
+    it('residual Adds: identity and projection shortcuts, ReLU / ReLU6 / none after, an Add that is a model output, and what must not fuse', () => {
+      const residual = backend === 'wasm';
+      const x0 = tf.input({ shape: [8, 8, 8] });
+      const convBn = (t: tf.SymbolicTensor, filters: number, o: { strides?: number; kernelSize?: number } = {}) =>
+        tf.layers.batchNormalization().apply(tf.layers.conv2d({ filters, kernelSize: o.kernelSize ?? 3, strides: o.strides ?? 1, padding: 'same' }).apply(t) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      // Identity shortcut → ReLU.
+      const b1 = tf.layers.reLU().apply(tf.layers.add().apply([convBn(x0, 8), x0]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      // Shortcut first, then ReLU6 (as an Activation layer).
+      const b2 = tf.layers.activation({ activation: 'relu6' }).apply(tf.layers.add().apply([b1, convBn(b1, 8)]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      // Projection shortcut (strided 1×1 conv → BN) and a strided main conv: neither preserves the shape, nothing fuses; no activation after.
+      const b3 = tf.layers.add().apply([convBn(b2, 16, { strides: 2 }), convBn(b2, 16, { strides: 2, kernelSize: 1 })]) as tf.SymbolicTensor;
+      // Both inputs shape-preserving chains: one of them takes the Add. The Add is a model output too.
+      const b4 = tf.layers.add().apply([convBn(b3, 16), convBn(b3, 16)]) as tf.SymbolicTensor;
+      // Three inputs: not fused.
+      const b5 = tf.layers.add().apply([convBn(b4, 16), b4, b4]) as tf.SymbolicTensor;
+      const head = tf.layers.dense({ units: 5 }).apply(tf.layers.flatten().apply(b5) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: x0, outputs: [head, b4] });
+      randomizeBatchNorms(model, 41);
+      randomizeBiases(model, 141);
+      const plan = planFold(model, { residual });
+      expect(plan.chains.length).toBe(7);
+      const fused = plan.chains.filter((c) => c.residual);
+      expect(fused.map((c) => c.residual!.activation)).toEqual(residual ? ['relu', 'relu6', 'linear'] : []);
+      const x = input([2, 8, 8, 8], 12);
+      const plain = tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+      const folded = withFoldedInference(tf, model, () => tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array)));
+      for (let i = 0; i < 2; i++) expect(relErr(plain[i], folded[i])).toBeLessThan(1e-4);
+      x.dispose();
       model.dispose();
     });
 
