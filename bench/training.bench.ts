@@ -19,6 +19,9 @@
  *   --seconds S                  minimum measured time per figure (default 4)
  *   --batch B                    batch size (default 64)
  *   --no-torch                   skip PyTorch
+ *   --no-cores                   skip measuring, before and after the runs, how much SIMD
+ *                                throughput the second core adds (bench/cores.bench.ts;
+ *                                machine.cores in the output: pairScaling 2 = a whole core)
  *   --plain-adam                 use tf.train.adam rather than engine/backend's fused Adam
  *   --profile                    also print a per-kernel CPU-time table of one training step
  *                                and of one inference batch
@@ -56,6 +59,7 @@ import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
+import { measureCores } from './cores.bench';
 
 type TF = typeof tfjs;
 type NetName = 'mnist' | 'cifar' | 'resnet';
@@ -150,6 +154,8 @@ interface Args {
   accuracyRuns?: string[];
   /** Time to this Fashion-MNIST test accuracy on wasm (0 = skip). */
   timeTo: number;
+  /** Measure the second core's worth before and after the runs (bench/cores.bench.ts; off with --no-cores). */
+  cores: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -174,6 +180,7 @@ function parseArgs(argv: string[]): Args {
     seconds: num('seconds', 4),
     batch: num('batch', 64),
     torch: !argv.includes('--no-torch'),
+    cores: !argv.includes('--no-cores') && os.cpus().length > 1,
     profile: argv.includes('--profile'),
     plainAdam: argv.includes('--plain-adam'),
     accuracy: argv.includes('--accuracy') ? num('accuracy-train', 60000) : 0,
@@ -582,6 +589,13 @@ async function parentMain(a: Args) {
   const torch = a.torch ? findTorchPython() : null;
   const results: (Measure | { error: string; net: NetName; impl: string })[] = [];
   const log = (s: string) => process.stderr.write(s + '\n');
+  // How much the second core adds right now (the host may give it less than a core): qualifies the 2-thread figures.
+  const cores = async (when: string) => {
+    if (!a.cores) return undefined;
+    log(`[training bench] SIMD throughput of one core and of two (${when})…`);
+    return measureCores(2).catch((e: Error) => ({ error: e.message }));
+  };
+  const coresBefore = await cores('before');
   for (const net of a.nets) {
     for (const backend of a.backends) {
       const threadList = backend === 'wasm' || backend === 'cpu' ? [...a.threads] : [1];
@@ -635,6 +649,7 @@ async function parentMain(a: Args) {
       timeTo90 = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
     }
   }
+  const coresAfter = await cores('after');
   // Ratios ours / PyTorch for each network, against PyTorch's best configuration.
   const ratios = a.nets.map((net) => {
     const ok = (r: (typeof results)[number]): r is Measure => !('error' in r) && r.net === net;
@@ -667,7 +682,7 @@ async function parentMain(a: Args) {
   return {
     bench: 'training',
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((v) => +v.toFixed(2)), node: process.version },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((v) => +v.toFixed(2)), node: process.version, cores: a.cores ? { before: coresBefore, after: coresAfter } : undefined },
     batch: a.batch,
     torch: torch ? `${torch.version} (${torch.python})` : a.torch ? 'not installed (no python3 with torch; set CNN_BENCH_PYTHON)' : 'skipped (--no-torch)',
     note: 'images/s; every figure from its own process; the machine is shared, so compare ratios within this run only',
