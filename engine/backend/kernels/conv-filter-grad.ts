@@ -30,6 +30,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
+import { I32, boundModule, memoryImport, section, str, uleb, vec } from './wasm-binary';
 import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
 
 /** Geometry of a 2-D convolution (as computed by tfjs's computeConv2DInfo). */
@@ -127,16 +128,75 @@ export function filterGradInPlace(
 }
 
 /**
+ * pad(src, dst, imgs, srcImg, dstImg, top, rows, dstRow, srcRow, left, run,
+ * right, bottom), all in bytes, imgs ≥ 1 and rows ≥ 1: for each image, zero
+ * `top` bytes, then `rows` times zero `left`, copy `run` bytes of the source
+ * row, zero `right`, then zero `bottom`; images srcImg / dstImg apart, rows
+ * srcRow / dstRow. memory.copy / memory.fill are the engine's memmove and
+ * memset: the same work as copyPadded's typed-array loop without its ~6,000
+ * JavaScript calls per 64 images of 32×32.
+ */
+function padModule(shared: boolean): Uint8Array<ArrayBuffer> {
+  const get = (i: number) => [0x20, i];
+  const set = (i: number) => [0x21, i];
+  const tee = (i: number) => [0x22, i];
+  const add = [0x6a];
+  const zero = [0x41, 0];
+  const fill = [0xfc, 0x0b, 0x00];
+  const copy = [0xfc, 0x0a, 0x00, 0x00];
+  const [src, dst, imgs, srcImg, dstImg, top, rows, dstRow, srcRow, left, run, right, bottom, h, s, d] = Array.from({ length: 16 }, (_, i) => i);
+  const code = [
+    0x03, 0x40, // images
+    ...get(dst), ...zero, ...get(top), ...fill,
+    ...get(dst), ...get(top), ...add, ...set(d),
+    ...get(src), ...set(s), ...get(rows), ...set(h),
+    0x03, 0x40, // rows
+    ...get(d), ...zero, ...get(left), ...fill,
+    ...get(d), ...get(left), ...add, ...get(s), ...get(run), ...copy,
+    ...get(d), ...get(left), ...add, ...get(run), ...add, ...zero, ...get(right), ...fill,
+    ...get(d), ...get(dstRow), ...add, ...set(d),
+    ...get(s), ...get(srcRow), ...add, ...set(s),
+    ...get(h), 0x41, 1, 0x6b, ...tee(h), 0x0d, 0,
+    0x0b,
+    ...get(d), ...zero, ...get(bottom), ...fill,
+    ...get(src), ...get(srcImg), ...add, ...set(src),
+    ...get(dst), ...get(dstImg), ...add, ...set(dst),
+    ...get(imgs), 0x41, 1, 0x6b, ...tee(imgs), 0x0d, 0,
+    0x0b,
+  ];
+  const body = [...vec([[...uleb(3), I32]]), ...code, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec(Array.from({ length: 13 }, () => [I32])), 0]])),
+    ...section(2, vec([memoryImport(shared)])),
+    ...section(3, vec([uleb(0)])),
+    ...section(7, vec([[...str('pad'), 0x00, 0]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+type PadFn = (src: number, dst: number, imgs: number, srcImg: number, dstImg: number, top: number, rows: number, dstRow: number, srcRow: number, left: number, run: number, right: number, bottom: number) => void;
+
+/** Whether copyPadded uses the wasm module (tests compare both ways). */
+let padInWasm = true;
+/** Tests: copyPadded with the typed-array loop (false) or the wasm module where it compiles (true, the default). */
+export function setPadInWasm(on: boolean): void {
+  padInWasm = on;
+}
+
+/**
  * Copies images n0 … n0+imgs−1 of x into [imgs, Hn, Wn, Ci] at byte address
  * dst, image pixel (h, w) at (h + pt, w + pl), zeros elsewhere. Rows are
  * contiguous runs of W·Ci floats (memmove); only the border around them is
- * zeroed (one pass over the buffer, not two). Also used by conv-forward.ts
- * and winograd.ts.
+ * zeroed (one pass over the buffer, not two). In one call of a small wasm
+ * module (padModule) where the engine compiles it, else with typed arrays.
+ * Also used by conv-forward.ts and winograd.ts.
  */
 export function copyPadded(
   b: WasmBackendLike, xAt: number, dst: number, n0: number, imgs: number,
   H: number, W: number, ci: number, Hn: number, Wn: number, pt: number, pl: number,
 ) {
+  if (imgs <= 0) return;
   const hp = new Float32Array(b.wasm.HEAPU8.buffer);
   const d0 = dst >> 2;
   // Rows and columns of x that land inside the buffer.
@@ -148,6 +208,12 @@ export function copyPadded(
   }
   const run = wEnd * ci;
   const row = Wn * ci;
+  const memory = padInWasm ? heapMemory(b) : undefined;
+  const pad = memory ? boundModule(memory, 'pad', padModule, (ex) => ex.pad as PadFn) : null;
+  if (pad) {
+    pad(xAt + n0 * H * W * ci * 4, dst, imgs, H * W * ci * 4, Hn * row * 4, pt * row * 4, hEnd, row * 4, W * ci * 4, pl * ci * 4, run * 4, (row - pl * ci - run) * 4, (Hn - pt - hEnd) * row * 4);
+    return;
+  }
   for (let q = 0; q < imgs; q++) {
     const src = (xAt >> 2) + (n0 + q) * H * W * ci;
     const dImg = d0 + q * Hn * row;

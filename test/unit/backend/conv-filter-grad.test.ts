@@ -30,7 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { conv2dBackpropFilter, conv2dBackpropInput } from '../../../engine/backend/kernels/conv2d-grads';
-import { planFilterGrad } from '../../../engine/backend/kernels/conv-filter-grad';
+import { copyPadded, planFilterGrad, setPadInWasm } from '../../../engine/backend/kernels/conv-filter-grad';
 import { MAX_MR, simdAccumulate, simdGemmFor } from '../../../engine/backend/kernels/conv-simd-gemm';
 import type { WasmBackendLike } from '../../../engine/backend/kernels/wasm-ops';
 import { expectClose as expectWithin, values } from '../../helpers/tensors';
@@ -304,4 +304,62 @@ describe('in-place Conv2DBackpropFilter on wasm', () => {
     for (let i = 1; i < 9; i++) expect(Number.isFinite(v[i]), `tap ${i}`).toBe(true);
     tf.dispose([x, dy, dW]);
   });
+});
+
+/**
+ * copyPadded (the zero-bordered copy the padded convolutions read from): the
+ * wasm module (memory.copy / memory.fill) and the typed-array loop against
+ * the definition, including crops (Hn < H + pt), overhangs, a buffer that
+ * holds no image row, and an offset first image; nothing outside the
+ * destination is written.
+ */
+describe('copyPadded', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm', threads: 1 });
+  });
+  const cases: [string, { n0: number; imgs: number; H: number; W: number; ci: number; Hn: number; Wn: number; pt: number; pl: number }][] = [
+    ['same 3×3 (pad 1 all round)', { n0: 0, imgs: 2, H: 5, W: 6, ci: 4, Hn: 7, Wn: 8, pt: 1, pl: 1 }],
+    ['Winograd overhang (pad 1, 2 rows / 3 columns more)', { n0: 1, imgs: 2, H: 7, W: 5, ci: 3, Hn: 10, Wn: 9, pt: 1, pl: 1 }],
+    ['asymmetric pads, one channel', { n0: 0, imgs: 3, H: 4, W: 4, ci: 1, Hn: 7, Wn: 5, pt: 2, pl: 0 }],
+    ['crop: the buffer ends inside the image', { n0: 2, imgs: 1, H: 9, W: 9, ci: 2, Hn: 6, Wn: 7, pt: 1, pl: 2 }],
+    ['no image row lands in the buffer', { n0: 0, imgs: 2, H: 3, W: 3, ci: 2, Hn: 2, Wn: 5, pt: 4, pl: 1 }],
+    ['no padding at all', { n0: 1, imgs: 1, H: 4, W: 3, ci: 8, Hn: 4, Wn: 3, pt: 0, pl: 0 }],
+  ];
+  for (const [name, c] of cases) {
+    for (const wasm of [true, false]) {
+      it(`${name} (${wasm ? 'wasm module' : 'typed arrays'})`, () => {
+        const b = tf.backend() as unknown as WasmBackendLike;
+        const nImgs = c.n0 + c.imgs;
+        const src = b.makeOutput([nImgs * c.H * c.W * c.ci], 'float32');
+        const len = c.imgs * c.Hn * c.Wn * c.ci;
+        const dst = b.makeOutput([len + 16], 'float32');
+        const heap = () => new Float32Array(b.wasm.HEAPU8.buffer);
+        const sAt = b.dataIdMap.get(src.dataId).memoryOffset;
+        const dAt = b.dataIdMap.get(dst.dataId).memoryOffset;
+        heap().set(values(nImgs * c.H * c.W * c.ci, 5), sAt >> 2);
+        heap().fill(-7, dAt >> 2, (dAt >> 2) + len + 16); // garbage, and canaries after the buffer
+        setPadInWasm(wasm);
+        try {
+          copyPadded(b, sAt, dAt + 32, c.n0, c.imgs, c.H, c.W, c.ci, c.Hn, c.Wn, c.pt, c.pl);
+        } finally {
+          setPadInWasm(true);
+        }
+        const h = heap();
+        const x = h.slice(sAt >> 2, (sAt >> 2) + nImgs * c.H * c.W * c.ci);
+        const got = h.slice((dAt >> 2) + 8, (dAt >> 2) + 8 + len);
+        const want = new Float32Array(len);
+        for (let q = 0; q < c.imgs; q++) for (let i = 0; i < c.Hn; i++) for (let j = 0; j < c.Wn; j++) for (let k = 0; k < c.ci; k++) {
+          const [hh, ww] = [i - c.pt, j - c.pl];
+          const inside = hh >= 0 && hh < c.H && ww >= 0 && ww < c.W;
+          want[((q * c.Hn + i) * c.Wn + j) * c.ci + k] = inside ? x[(((c.n0 + q) * c.H + hh) * c.W + ww) * c.ci + k] : 0;
+        }
+        expect(Array.from(got)).toEqual(Array.from(want));
+        const before = Array.from(h.slice(dAt >> 2, (dAt >> 2) + 8));
+        const after = Array.from(h.slice((dAt >> 2) + 8 + len, (dAt >> 2) + 16 + len));
+        expect(before.concat(after), 'nothing written outside the buffer').toEqual(new Array(16).fill(-7));
+        b.disposeData(src.dataId);
+        b.disposeData(dst.dataId);
+      });
+    }
+  }
 });
