@@ -19,6 +19,14 @@
  *   --seconds S                  minimum measured time per figure (default 4)
  *   --batch B                    batch size (default 64)
  *   --no-torch                   skip PyTorch
+ *   --rounds R                   measure every configuration R times per net, the order reversed
+ *                                every other round (ours first, then PyTorch first), and report
+ *                                the median of each speed and the largest peak memory (default 1;
+ *                                each round's figures are in roundResults)
+ *   --bundled                    run the tfjs children from an esbuild bundle of this file (npm
+ *                                packages external, no tsx), as the app ships the engine:
+ *                                peak memory as users get it (tsx's module hooks add ~60 MB
+ *                                to every child, and its start-up can hide later peaks)
  *   --no-cores                   skip measuring, before and after the runs, how much SIMD
  *                                throughput the second core adds (bench/cores.bench.ts;
  *                                machine.cores in the output: pairScaling 2 = a whole core)
@@ -47,17 +55,19 @@
  * optimizer.minimize, model.predict.
  *
  * Every measurement runs in its own child process (fresh heap; peak memory is
- * that process's max RSS). For each network, ours and PyTorch's runs are
- * interleaved so that ratios are taken over the same minutes: the machine is
+ * that process's max RSS). For each network, ours and PyTorch's runs follow
+ * each other so that ratios are taken over the same minutes: the machine is
  * shared, so absolute figures move with its load and only the ratios of one
- * run are comparable. Prints one JSON object on stdout; progress on stderr.
+ * run are comparable; with --rounds the whole sequence repeats, its order
+ * reversed every other round, and the medians are reported. Prints one JSON
+ * object on stdout; progress on stderr.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { measureCores } from './cores.bench';
 
@@ -156,6 +166,11 @@ interface Args {
   timeTo: number;
   /** Measure the second core's worth before and after the runs (bench/cores.bench.ts; off with --no-cores). */
   cores: boolean;
+  /** Rounds of every measurement per net (--rounds); figures are the medians. */
+  rounds: number;
+  /** Run the tfjs children from a bundle (--bundled); set to its path by the parent. */
+  bundled: boolean;
+  bundle?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -181,6 +196,8 @@ function parseArgs(argv: string[]): Args {
     batch: num('batch', 64),
     torch: !argv.includes('--no-torch'),
     cores: !argv.includes('--no-cores') && os.cpus().length > 1,
+    bundled: argv.includes('--bundled'),
+    rounds: num('rounds', 1),
     profile: argv.includes('--profile'),
     plainAdam: argv.includes('--plain-adam'),
     accuracy: argv.includes('--accuracy') ? num('accuracy-train', 60000) : 0,
@@ -525,7 +542,8 @@ function runChild(a: Args, net: NetName, backend: string, threads: number): Meas
   const argv = [path.join(here, 'training.bench.ts'), '--child', `${net}:${backend}:${threads}`, '--seconds', String(a.seconds), '--batch', String(a.batch)];
   if (a.profile) argv.push('--profile');
   if (a.plainAdam) argv.push('--plain-adam');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60_000 });
+  const command = a.bundle ? [a.bundle, ...argv.slice(1)] : ['--import', 'tsx', ...argv];
+  const r = spawnSync(process.execPath, command, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     const m = JSON.parse(line) as Measure | { error: string };
@@ -535,6 +553,38 @@ function runChild(a: Args, net: NetName, backend: string, threads: number): Meas
     const err = (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ');
     return { error: err, net, impl: `tfjs-${backend}` };
   }
+}
+
+/**
+ * One result per (net, impl, threads) from several rounds: the median of
+ * each speed, the largest peak memory, and the spread of the speeds
+ * (min–max). Failed runs count only when every round failed.
+ */
+function medianOfRounds(rounds: (Measure | { error: string; net: NetName; impl: string })[][]): (Measure | { error: string; net: NetName; impl: string })[] {
+  const key = (m: { net: string; impl: string; threads?: number }) => `${m.net}/${m.impl}/${m.threads ?? ''}`;
+  const groups = new Map<string, (Measure | { error: string; net: NetName; impl: string })[]>();
+  for (const round of rounds) for (const m of round) groups.set(key(m), [...(groups.get(key(m)) ?? []), m]);
+  const med = (xs: number[]) => {
+    const s = [...xs].sort((p, q) => p - q);
+    return s.length % 2 ? s[(s.length - 1) / 2] : Math.round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+  };
+  return [...groups.values()].map((all) => {
+    const ok = all.filter((m): m is Measure => !('error' in m));
+    if (ok.length === 0) return all[0];
+    const field = (f: 'trainImgPerSec' | 'inferImgPerSec' | 'trainImgPerCpuSec' | 'inferImgPerCpuSec') => med(ok.map((m) => m[f]));
+    const range = (f: 'trainImgPerSec' | 'inferImgPerSec') => [Math.min(...ok.map((m) => m[f])), Math.max(...ok.map((m) => m[f]))];
+    return {
+      ...ok[0],
+      trainImgPerSec: field('trainImgPerSec'),
+      inferImgPerSec: field('inferImgPerSec'),
+      trainImgPerCpuSec: field('trainImgPerCpuSec'),
+      inferImgPerCpuSec: field('inferImgPerCpuSec'),
+      peakRssMB: Math.max(...ok.map((m) => m.peakRssMB)),
+      rounds: ok.length,
+      trainRange: range('trainImgPerSec'),
+      inferRange: range('inferImgPerSec'),
+    };
+  });
 }
 
 /** How PyTorch is run: as Debian installs it, and configured as a performance-minded user would. */
@@ -585,8 +635,43 @@ function runTorch(a: Args, python: string, net: NetName, cfg: { name: string; en
   }
 }
 
+/**
+ * This file as one ES module (bench/.bundled/, inside the repository so that
+ * Node finds the external packages from it): our sources bundled, npm
+ * packages loaded as installed, each source's import.meta.url kept as its own
+ * file's (the engine finds its workers and the bench its templates by it).
+ */
+async function bundleBench(): Promise<string> {
+  const name = 'esbuild';
+  const esbuild = (await import(/* @vite-ignore */ name)) as typeof import('esbuild');
+  const out = path.join(here, '.bundled', 'training.bench.mjs');
+  await esbuild.build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: out,
+    logLevel: 'warning',
+    plugins: [{
+      name: 'source-import-meta-url',
+      setup(build) {
+        build.onLoad({ filter: /\.ts$/ }, async (args) => {
+          if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+          const text = await fs.promises.readFile(args.path, 'utf8');
+          // Not inside quotes: esbuild `define` keys of that name (spawn.ts, bundle.ts) stay as they are.
+          return { contents: text.replace(/(?<!['"`])import\.meta\.url(?!['"`])/g, JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+        });
+      },
+    }],
+  });
+  return out;
+}
+
 async function parentMain(a: Args) {
   const torch = a.torch ? findTorchPython() : null;
+  if (a.bundled) a.bundle = await bundleBench();
   const results: (Measure | { error: string; net: NetName; impl: string })[] = [];
   const log = (s: string) => process.stderr.write(s + '\n');
   // How much the second core adds right now (the host may give it less than a core): qualifies the 2-thread figures.
@@ -596,24 +681,32 @@ async function parentMain(a: Args) {
     return measureCores(2).catch((e: Error) => ({ error: e.message }));
   };
   const coresBefore = await cores('before');
+  const perRound: (typeof results)[] = [];
   for (const net of a.nets) {
+    const runs: { label: string; run: () => (typeof results)[number] }[] = [];
     for (const backend of a.backends) {
       const threadList = backend === 'wasm' || backend === 'cpu' ? [...a.threads] : [1];
       if (backend === 'wasm-baseline' && a.threads.length > 0) threadList.splice(0, threadList.length, 1);
-      for (const t of threadList) {
-        log(`[training bench] ${net} on tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}…`);
-        const m = runChild(a, net, backend, t);
-        results.push(m);
-        if ('error' in m && backend !== 'wasm') break;
-      }
+      for (const t of threadList) runs.push({ label: `tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}`, run: () => runChild(a, net, backend, t) });
     }
-    if (torch) {
-      for (const cfg of torchConfigs()) {
-        log(`[training bench] ${net} on ${cfg.name}…`);
-        results.push(runTorch(a, torch.python, net, cfg));
+    if (torch) for (const cfg of torchConfigs()) runs.push({ label: cfg.name, run: () => runTorch(a, torch.python, net, cfg) });
+    // Rounds alternate the order (ours first, then PyTorch first, …) so that a slow minute of the machine hits both sides.
+    for (let r = 0; r < a.rounds; r++) {
+      const round: typeof results = [];
+      const failed = new Set<string>();
+      for (const x of r % 2 === 0 ? runs : [...runs].reverse()) {
+        const backend = x.label.split(' ')[0];
+        if (failed.has(backend)) continue;
+        log(`[training bench] ${net} on ${x.label}${a.rounds > 1 ? `, round ${r + 1} of ${a.rounds}` : ''}…`);
+        const m = x.run();
+        round.push(m);
+        // A backend that is not there (tensorflow, …) fails the same way for every thread count.
+        if ('error' in m && backend !== 'tfjs-wasm') failed.add(backend);
       }
+      perRound[r] = [...(perRound[r] ?? []), ...round];
     }
   }
+  results.push(...(a.rounds > 1 ? medianOfRounds(perRound) : perRound[0] ?? []));
   let accuracy: unknown;
   if (a.accuracy > 0) {
     // Accuracy does not depend on speed: the runs go side by side.
@@ -682,13 +775,16 @@ async function parentMain(a: Args) {
   return {
     bench: 'training',
     date: new Date().toISOString(),
+    rounds: a.rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg().map((v) => +v.toFixed(2)), node: process.version, cores: a.cores ? { before: coresBefore, after: coresAfter } : undefined },
     batch: a.batch,
     torch: torch ? `${torch.version} (${torch.python})` : a.torch ? 'not installed (no python3 with torch; set CNN_BENCH_PYTHON)' : 'skipped (--no-torch)',
     note: 'images/s; every figure from its own process; the machine is shared, so compare ratios within this run only',
+    children: a.bundle ? 'bundled (esbuild, no tsx)' : 'node --import tsx',
     nets: Object.fromEntries(a.nets.map((n) => [n, NET_DEFS[n].label])),
     results,
     ratios,
+    roundResults: a.rounds > 1 ? perRound : undefined,
     accuracy,
     timeTo90,
   };
