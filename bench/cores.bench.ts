@@ -19,9 +19,9 @@
  * Each round: one child alone, then two children whose measurement windows
  * start at the same instant (after their start-up). One JSON object on stdout.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonChild } from './child';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -72,25 +72,11 @@ async function child(startAt: number, ms: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ gmacs })}\n`);
 }
 
-function runChildren(count: number, ms: number): Promise<number[]> {
+async function runChildren(count: number, ms: number): Promise<number[]> {
   // Start-up (tsx, tfjs) takes ~1–2 s; all windows open together after it.
   const startAt = Date.now() + 4000;
-  return Promise.all(
-    Array.from({ length: count }, () => new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(startAt), String(ms)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      p.on('close', (code) => {
-        try {
-          resolve((JSON.parse(out.trim().split('\n').pop() ?? '') as { gmacs: number }).gmacs);
-        } catch {
-          reject(new Error(`cores bench child failed (exit ${code}): ${err.trim().split('\n').slice(-2).join(' | ')}`));
-        }
-      });
-    })),
-  );
+  const outs = await Promise.all(Array.from({ length: count }, () => jsonChild(fileURLToPath(import.meta.url), ['--child', String(startAt), String(ms)])));
+  return outs.map((o) => (o as { gmacs: number }).gmacs);
 }
 
 /** Measure `rounds` rounds of one alone, then two together. */

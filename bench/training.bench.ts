@@ -62,13 +62,14 @@
  * reversed every other round, and the medians are reported. Prints one JSON
  * object on stdout; progress on stderr.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
+import { jsonChild } from './child';
 import { measureCores } from './cores.bench';
 
 type TF = typeof tfjs;
@@ -713,22 +714,8 @@ async function parentMain(a: Args) {
     const runs = a.accuracyRuns ?? ['cpu:reference', 'wasm:reference', 'wasm:ours:1', ...(os.cpus().length > 1 ? [`wasm:ours:${Math.min(os.cpus().length, 4)}`] : [])];
     log(`[training bench] Fashion-MNIST one epoch (${a.accuracy} images): ${runs.join(', ')} …`);
     accuracy = await Promise.all(
-      runs.map(
-        (spec) =>
-          new Promise((resolve) => {
-            const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'training.bench.ts'), '--acc-child', spec, '--accuracy', '--accuracy-train', String(a.accuracy)], { stdio: ['ignore', 'pipe', 'pipe'] });
-            let out = '';
-            let err = '';
-            p.stdout.on('data', (d) => (out += d));
-            p.stderr.on('data', (d) => (err += d));
-            p.on('close', (code) => {
-              try {
-                resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
-              } catch {
-                resolve({ run: spec, error: (err || `exit ${code}`).trim().split('\n').slice(-3).join(' | ') });
-              }
-            });
-          }),
+      runs.map((spec) =>
+        jsonChild(path.join(here, 'training.bench.ts'), ['--acc-child', spec, '--accuracy', '--accuracy-train', String(a.accuracy)]).catch((e: Error) => ({ run: spec, error: e.message })),
       ),
     );
   }
