@@ -22,6 +22,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonChild } from './child';
+import { median } from './rounds';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,11 +41,6 @@ export interface CoresResult {
   pairScaling: number;
   rounds: CoresRound[];
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Child: wait until `startAt` (epoch ms), run the GEMM for `ms`, print GMAC/s. */
 async function child(startAt: number, ms: number): Promise<void> {

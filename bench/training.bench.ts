@@ -71,6 +71,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { jsonChild } from './child';
 import { measureCores } from './cores.bench';
+import { medianOfRounds } from './rounds';
 
 type TF = typeof tfjs;
 type NetName = 'mnist' | 'cifar' | 'resnet';
@@ -556,38 +557,6 @@ function runChild(a: Args, net: NetName, backend: string, threads: number): Meas
   }
 }
 
-/**
- * One result per (net, impl, threads) from several rounds: the median of
- * each speed, the largest peak memory, and the spread of the speeds
- * (min–max). Failed runs count only when every round failed.
- */
-function medianOfRounds(rounds: (Measure | { error: string; net: NetName; impl: string })[][]): (Measure | { error: string; net: NetName; impl: string })[] {
-  const key = (m: { net: string; impl: string; threads?: number }) => `${m.net}/${m.impl}/${m.threads ?? ''}`;
-  const groups = new Map<string, (Measure | { error: string; net: NetName; impl: string })[]>();
-  for (const round of rounds) for (const m of round) groups.set(key(m), [...(groups.get(key(m)) ?? []), m]);
-  const med = (xs: number[]) => {
-    const s = [...xs].sort((p, q) => p - q);
-    return s.length % 2 ? s[(s.length - 1) / 2] : Math.round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
-  };
-  return [...groups.values()].map((all) => {
-    const ok = all.filter((m): m is Measure => !('error' in m));
-    if (ok.length === 0) return all[0];
-    const field = (f: 'trainImgPerSec' | 'inferImgPerSec' | 'trainImgPerCpuSec' | 'inferImgPerCpuSec') => med(ok.map((m) => m[f]));
-    const range = (f: 'trainImgPerSec' | 'inferImgPerSec') => [Math.min(...ok.map((m) => m[f])), Math.max(...ok.map((m) => m[f]))];
-    return {
-      ...ok[0],
-      trainImgPerSec: field('trainImgPerSec'),
-      inferImgPerSec: field('inferImgPerSec'),
-      trainImgPerCpuSec: field('trainImgPerCpuSec'),
-      inferImgPerCpuSec: field('inferImgPerCpuSec'),
-      peakRssMB: Math.max(...ok.map((m) => m.peakRssMB)),
-      rounds: ok.length,
-      trainRange: range('trainImgPerSec'),
-      inferRange: range('inferImgPerSec'),
-    };
-  });
-}
-
 /** How PyTorch is run: as Debian installs it, and configured as a performance-minded user would. */
 function torchConfigs(): { name: string; env: Record<string, string> }[] {
   const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
@@ -707,7 +676,7 @@ async function parentMain(a: Args) {
       perRound[r] = [...(perRound[r] ?? []), ...round];
     }
   }
-  results.push(...(a.rounds > 1 ? medianOfRounds(perRound) : perRound[0] ?? []));
+  results.push(...(a.rounds > 1 ? medianOfRounds<Measure, { error: string; net: NetName; impl: string }>(perRound) : perRound[0] ?? []));
   let accuracy: unknown;
   if (a.accuracy > 0) {
     // Accuracy does not depend on speed: the runs go side by side.
