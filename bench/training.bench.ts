@@ -653,25 +653,25 @@ async function parentMain(a: Args) {
   const coresBefore = await cores('before');
   const perRound: (typeof results)[] = [];
   for (const net of a.nets) {
-    const runs: { label: string; run: () => (typeof results)[number] }[] = [];
+    // `backend` groups a tfjs backend's thread counts: one that cannot load is skipped for the others.
+    const runs: { label: string; backend: string; run: () => (typeof results)[number] }[] = [];
     for (const backend of a.backends) {
       const threadList = backend === 'wasm' || backend === 'cpu' ? [...a.threads] : [1];
       if (backend === 'wasm-baseline' && a.threads.length > 0) threadList.splice(0, threadList.length, 1);
-      for (const t of threadList) runs.push({ label: `tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}`, run: () => runChild(a, net, backend, t) });
+      for (const t of threadList) runs.push({ label: `tfjs-${backend}${backend === 'wasm' ? ` (${t} thread${t > 1 ? 's' : ''})` : ''}`, backend, run: () => runChild(a, net, backend, t) });
     }
-    if (torch) for (const cfg of torchConfigs()) runs.push({ label: cfg.name, run: () => runTorch(a, torch.python, net, cfg) });
+    if (torch) for (const cfg of torchConfigs()) runs.push({ label: cfg.name, backend: cfg.name, run: () => runTorch(a, torch.python, net, cfg) });
     // Rounds alternate the order (ours first, then PyTorch first, …) so that a slow minute of the machine hits both sides.
     for (let r = 0; r < a.rounds; r++) {
       const round: typeof results = [];
       const failed = new Set<string>();
       for (const x of r % 2 === 0 ? runs : [...runs].reverse()) {
-        const backend = x.label.split(' ')[0];
-        if (failed.has(backend)) continue;
+        if (failed.has(x.backend)) continue;
         log(`[training bench] ${net} on ${x.label}${a.rounds > 1 ? `, round ${r + 1} of ${a.rounds}` : ''}…`);
         const m = x.run();
         round.push(m);
         // A backend that is not there (tensorflow, …) fails the same way for every thread count.
-        if ('error' in m && backend !== 'tfjs-wasm') failed.add(backend);
+        if ('error' in m && x.backend !== 'wasm') failed.add(x.backend);
       }
       perRound[r] = [...(perRound[r] ?? []), ...round];
     }

@@ -94,8 +94,7 @@ export function filterGradInPlace(
   }
   const xAt = heapOffset(b, x);
   const dyAt = heapOffset(b, dy);
-  const padAt = scratch ? heapOffset(b, scratch) : 0;
-  const img = Hn * Wn * ci * 4; // bytes per (padded) image
+  const padAt = scratch ? heapOffset(b, scratch) : null;
   // Start of row (a,b,c) within an image, in bytes.
   const tapOffsets = new Int32Array(M);
   for (let a = 0; a < kh; a++) {
@@ -113,13 +112,7 @@ export function filterGradInPlace(
   };
   for (let n0 = 0; n0 < n; n0 += imgsPerBlock) {
     const imgs = Math.min(imgsPerBlock, n - n0);
-    let base: number;
-    if (scratch) {
-      copyPadded(b, xAt, padAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
-      base = padAt;
-    } else {
-      base = xAt + n0 * img;
-    }
+    const base = imagesAt(b, xAt, padAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
     for (let r = 0; r < M; r++) rowAddrs[r] = base + tapOffsets[r];
     simdAccumulate(simd, rowAddrs, M, co, { ...walkBase, imgs }, dyAt + n0 * Ho * Wo * co * 4, co * 4, outAt, co * 4);
   }
@@ -182,6 +175,21 @@ let padInWasm = true;
 /** Tests: copyPadded with the typed-array loop (false) or the wasm module where it compiles (true, the default). */
 export function setPadInWasm(on: boolean): void {
   padInWasm = on;
+}
+
+/**
+ * The byte address the images n0 … n0+imgs−1 of x ([N, H, W, C] at xAt) are
+ * read from: the zero-bordered copy at `copyAt` ([imgs, Hn, Wn, C], image
+ * pixel (h, w) at (h + pt, w + pl)), made now by copyPadded, when the reads
+ * leave x; else (copyAt null) x itself from image n0.
+ */
+export function imagesAt(
+  b: WasmBackendLike, xAt: number, copyAt: number | null, n0: number, imgs: number,
+  H: number, W: number, c: number, Hn: number, Wn: number, pt: number, pl: number,
+): number {
+  if (copyAt == null) return xAt + n0 * H * W * c * 4;
+  copyPadded(b, xAt, copyAt, n0, imgs, H, W, c, Hn, Wn, pt, pl);
+  return copyAt;
 }
 
 /**

@@ -37,7 +37,7 @@
  * small SIMD clamp module.
  */
 import * as tf from '@tensorflow/tfjs';
-import { copyPadded } from './conv-filter-grad';
+import { imagesAt } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset, pair, runWasm } from './wasm-ops';
 import { boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
@@ -361,7 +361,7 @@ export function conv2dForwardInPlace(
   // Addresses only after every allocation (the heap may have moved/grown).
   const xAt = heapOffset(b, x);
   const fAt = heapOffset(b, filter);
-  const scAt = scratch ? heapOffset(b, scratch) : 0;
+  const scAt = scratch ? heapOffset(b, scratch) : null;
   const rowAddrs = rowsOf(imgsPerBlock * P); // (tile kernels only)
   const walk = { wo: ci, rows: kw, imgs: kh, aStep: 4, aRowSkip: (dw - 1) * ci * 4, aImgSkip: (dh * Wn - kw * dw) * ci * 4 };
   const imgBytes = Hn * Wn * ci * 4;
@@ -377,11 +377,7 @@ export function conv2dForwardInPlace(
     const rows = imgs * P;
     const cAt = outAt + n0 * P * co * 4;
     fillBias(b, cAt, rows * co, co, bias);
-    let base: number;
-    if (scratch) {
-      copyPadded(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
-      base = scAt;
-    } else base = xAt + n0 * imgBytes;
+    const base = imagesAt(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
     if (rk) {
       // Two calls per image: full tiles of mr pixels, then the remainder of each output row.
       for (let q = 0; q < imgs; q++) {

@@ -47,7 +47,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { relaxedSimd } from '../wasm-features';
-import { copyPadded } from './conv-filter-grad';
+import { imagesAt } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset } from './wasm-ops';
 import { F32, I32, V128, boundModule, memoryImport, section, sleb, str, uleb, vec } from './wasm-binary';
@@ -617,7 +617,7 @@ export function winogradConv2d(
   if (zeros) heap().fill(0, heapOffset(b, zeros) >> 2, (heapOffset(b, zeros) >> 2) + co);
   const [xAt, outAt, vAt, mAt, uAt] = [x, out, V, M, U].map((t) => heapOffset(b, t));
   const biasAt = heapOffset(b, bias ?? zeros!);
-  const scAt = scratch ? heapOffset(b, scratch) : 0;
+  const scAt = scratch ? heapOffset(b, scratch) : null;
   const stripAt = strip ? heapOffset(b, strip) : 0;
   const resAt = residual ? heapOffset(b, residual) : 0;
   const resStripAt = resStrip ? heapOffset(b, resStrip) : 0;
@@ -630,11 +630,7 @@ export function winogradConv2d(
   const outRow = Wo * co * 4;
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
     const imgs = Math.min(imgsPerCopy, n - n0);
-    let base = xAt + n0 * H * W * ci * 4;
-    if (scratch) {
-      copyPadded(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
-      base = scAt;
-    }
+    const base = imagesAt(b, xAt, scAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
     const rows = imgs * th; // tile rows of this group, image after image
     for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
       const r1 = Math.min(rows, r0 + rowsPerBlock);
@@ -758,8 +754,8 @@ export function winogradFilterGrad(
   const xCopy = xPadded ? b.makeOutput([imgsPerCopy * Hn * Wn * ci], 'float32') : null;
   const dyCopy = dyPadded ? b.makeOutput([imgsPerCopy * th * TILE * tw * TILE * co], 'float32') : null;
   const [xAt, dyAt, vAt, yAt, zAt, dwAt] = [x, dy, V, Y, Z, dW].map((t) => heapOffset(b, t));
-  const xcAt = xCopy ? heapOffset(b, xCopy) : 0;
-  const dcAt = dyCopy ? heapOffset(b, dyCopy) : 0;
+  const xcAt = xCopy ? heapOffset(b, xCopy) : null;
+  const dcAt = dyCopy ? heapOffset(b, dyCopy) : null;
   new Float32Array(b.wasm.HEAPU8.buffer, zAt, XIS * ci * co).fill(0);
   const Hd = TILE * th; // rows / columns of the (padded) dy
   const Wd = TILE * tw;
@@ -767,16 +763,8 @@ export function winogradFilterGrad(
   const rowAddrs = new Int32Array(ci);
   for (let n0 = 0; n0 < n; n0 += imgsPerCopy) {
     const imgs = Math.min(imgsPerCopy, n - n0);
-    let xBase = xAt + n0 * H * W * ci * 4;
-    if (xCopy) {
-      copyPadded(b, xAt, xcAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
-      xBase = xcAt;
-    }
-    let dyBase = dyAt + n0 * Ho * Wo * co * 4;
-    if (dyCopy) {
-      copyPadded(b, dyAt, dcAt, n0, imgs, Ho, Wo, co, Hd, Wd, 0, 0);
-      dyBase = dcAt;
-    }
+    const xBase = imagesAt(b, xAt, xcAt, n0, imgs, H, W, ci, Hn, Wn, pt, pl);
+    const dyBase = imagesAt(b, dyAt, dcAt, n0, imgs, Ho, Wo, co, Hd, Wd, 0, 0);
     const rows = imgs * th;
     for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
       const r1 = Math.min(rows, r0 + rowsPerBlock);

@@ -55,10 +55,15 @@ function randomizeBiases(model: tf.LayersModel, seed = 101): void {
   }
 }
 
+/** Every output of the model, unfolded and folded. */
+function predictAllBoth(model: tf.LayersModel, x: tf.Tensor): { plain: Float32Array[]; folded: Float32Array[] } {
+  const run = () => tf.tidy(() => [model.predict(x, { batchSize: x.shape[0] })].flat().map((t) => t.dataSync() as Float32Array));
+  return { plain: run(), folded: withFoldedInference(tf, model, run) };
+}
+
 function predictBoth(model: tf.LayersModel, x: tf.Tensor): { plain: Float32Array; folded: Float32Array } {
-  const plain = tf.tidy(() => (model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor).dataSync() as Float32Array);
-  const folded = withFoldedInference(tf, model, () => tf.tidy(() => (model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor).dataSync() as Float32Array));
-  return { plain, folded };
+  const { plain, folded } = predictAllBoth(model, x);
+  return { plain: plain[0], folded: folded[0] };
 }
 
 /** max |a − b| / max |a|, with a check that the reference is not degenerate. */
@@ -240,8 +245,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const fused = plan.chains.filter((c) => c.residual);
       expect(fused.map((c) => c.residual!.activation)).toEqual(residual ? ['relu', 'relu6', 'linear'] : []);
       const x = input([2, 8, 8, 8], 12);
-      const plain = tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
-      const folded = withFoldedInference(tf, model, () => tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array)));
+      const { plain, folded } = predictAllBoth(model, x);
       for (let i = 0; i < 2; i++) expect(relErr(plain[i], folded[i])).toBeLessThan(1e-4);
       x.dispose();
       model.dispose();
@@ -259,8 +263,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(plan.chains.length).toBe(1);
       expect(plan.chains[0].act).toBeNull();
       const x = input([2, 6, 6, 2], 8);
-      const plain = tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
-      const folded = withFoldedInference(tf, model, () => tf.tidy(() => (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array)));
+      const { plain, folded } = predictAllBoth(model, x);
       for (let i = 0; i < 2; i++) expect(relErr(plain[i], folded[i])).toBeLessThan(1e-4);
       // A sub-model that outputs the convolution itself (what feature maps do) folds nothing.
       expect(planFold(tf.model({ inputs: x0, outputs: [c, r] })).chains).toEqual([]);
