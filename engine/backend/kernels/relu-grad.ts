@@ -90,20 +90,12 @@ export function registerReluGrad(tf: typeof tfjs): void {
       },
     });
   }
-  const useOurs = (dy: tfjs.Tensor, x: tfjs.Tensor) =>
-    elementwiseEnabled() &&
-    dy.dtype === 'float32' && x.dtype === 'float32' &&
-    dy.rank === x.rank && dy.shape.every((d, i) => d === x.shape[i]) &&
-    tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) != null;
-  // tfjs's formula, kept for everything else.
-  const tfjsGrad = (dy: tfjs.Tensor, x: tfjs.Tensor) => tf.mul(dy, tf.cast(tf.step(x), 'float32'));
   tf.registerGradient({
     kernelName: 'Relu',
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => {
       const [x] = saved;
-      const g = dy as tfjs.Tensor;
-      return { x: () => (useOurs(g, x) ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: g, x }) as tfjs.Tensor) : tfjsGrad(g, x)) };
+      return { x: () => reluGrad(tf, dy as tfjs.Tensor, x) };
     },
   });
   // Its own gradient (for gradients of gradients): linear in dy with the same
@@ -113,11 +105,21 @@ export function registerReluGrad(tf: typeof tfjs): void {
     inputsToSave: ['x'],
     gradFunc: (ddx, saved) => {
       const [x] = saved;
-      const g = ddx as tfjs.Tensor;
-      return {
-        dy: () => (useOurs(g, x) ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: g, x }) as tfjs.Tensor) : tfjsGrad(g, x)),
-        x: () => tf.zerosLike(x),
-      };
+      return { dy: () => reluGrad(tf, ddx as tfjs.Tensor, x), x: () => tf.zerosLike(x) };
     },
   });
+}
+
+/**
+ * dy · step(x): one CnnReluGrad kernel where the active backend has it (and
+ * the switch is on), tfjs's mul(dy, cast(step(x))) otherwise. Also the
+ * gradient of a ReLU taken from its output (step(relu(x)) = step(x)).
+ */
+export function reluGrad(tf: typeof tfjs, dy: tfjs.Tensor, x: tfjs.Tensor): tfjs.Tensor {
+  const ours =
+    elementwiseEnabled() &&
+    dy.dtype === 'float32' && x.dtype === 'float32' &&
+    dy.rank === x.rank && dy.shape.every((d, i) => d === x.shape[i]) &&
+    tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) != null;
+  return ours ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tfjs.Tensor) : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
