@@ -25,15 +25,15 @@
  * taps, built with pad/reshape/slice so the gradient flows back to the taps):
  * the same numbers, at the cost of multiplying the zeros too.
  *
- * Conv2D with a ReLU, while a gradient is recorded: one fused op
- * (engine/backend/kernels/conv-relu-train.ts) instead of tfjs's conv, bias
- * Add and Relu, which keep two feature maps per layer that the backward pass
- * does not need. Same gradients as tfjs's formula.
+ * Conv2D with a ReLU or no activation, while a gradient is recorded: one
+ * fused op (engine/backend/kernels/conv2d-train.ts) instead of tfjs's conv,
+ * bias Add and Relu, which keep two feature maps per layer that the backward
+ * pass does not need. Same gradients as tfjs's formula.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { TF } from './types';
 import { batchNormTrain, fusedBatchNormAvailable } from '../backend/kernels/batch-norm';
-import { conv2dReluTrain, convReluTrainEnabled, recordingGradient } from '../backend/kernels/conv-relu-train';
+import { conv2dTrain, conv2dTrainEnabled, recordingGradient } from '../backend/kernels/conv2d-train';
 
 type BatchNormArgs = Parameters<TF['layers']['batchNormalization']>[0];
 
@@ -180,25 +180,28 @@ export function registerCustomLayers(tf: TF): CustomLayers {
   class Conv2D extends ConvBase {
     static className = 'Conv2D';
     override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Kwargs): tfjs.Tensor | tfjs.Tensor[] {
-      return withDilatedKernel(tf, this, 'kernel', () => this.callReluTrain(inputs) ?? super.call(inputs, kwargs));
+      return withDilatedKernel(tf, this, 'kernel', () => this.callFusedTrain(inputs) ?? super.call(inputs, kwargs));
     }
 
     /**
-     * While a gradient is recorded, conv + bias + ReLU as one op
-     * (engine/backend/kernels/conv-relu-train.ts) where tfjs would run three
-     * kernels and keep two extra feature maps; null when it does not apply.
+     * While a gradient is recorded, conv + bias (+ ReLU) as one op
+     * (engine/backend/kernels/conv2d-train.ts) where tfjs would run three
+     * kernels and keep two extra feature maps, or compute an image gradient
+     * nobody needs; null when it does not apply.
      */
-    private callReluTrain(inputs: tfjs.Tensor | tfjs.Tensor[]): tfjs.Tensor | null {
+    private callFusedTrain(inputs: tfjs.Tensor | tfjs.Tensor[]): tfjs.Tensor | null {
       const self = this as unknown as ConvFields;
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (!convReluTrainEnabled() || !recordingGradient(tf)) return null;
-      if (self.activation?.getClassName() !== 'relu' || self.dataFormat !== 'channelsLast') return null;
+      if (!conv2dTrainEnabled() || !recordingGradient(tf)) return null;
+      const activation = self.activation?.getClassName() ?? 'linear';
+      if ((activation !== 'relu' && activation !== 'linear') || self.dataFormat !== 'channelsLast') return null;
       if (x.rank !== 4 || x.dtype !== 'float32' || self.dilationRate.some((d) => d !== 1)) return null;
       if (self.padding !== 'same' && self.padding !== 'valid') return null;
       return tf.tidy(() =>
-        conv2dReluTrain(tf, x as tfjs.Tensor4D, self.kernel.read() as tfjs.Tensor4D, (self.bias?.read() ?? null) as tfjs.Tensor1D | null, {
+        conv2dTrain(tf, x as tfjs.Tensor4D, self.kernel.read() as tfjs.Tensor4D, (self.bias?.read() ?? null) as tfjs.Tensor1D | null, {
           strides: [self.strides[0], self.strides[1]],
           pad: self.padding as 'same' | 'valid',
+          activation,
         }),
       );
     }

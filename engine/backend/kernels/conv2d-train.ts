@@ -1,6 +1,6 @@
 /**
- * A convolution with its bias and ReLU as one op while gradients are taken
- * (training steps, saliency).
+ * A convolution with its bias and ReLU (or no activation) as one op while
+ * gradients are taken (training steps, saliency).
  *
  * At inference tfjs runs Conv2D(activation 'relu') as one FusedConv2D kernel,
  * but while a gradient is being recorded tf.fused.conv2d falls back to three
@@ -28,13 +28,14 @@ import { reluGrad } from './relu-grad';
 type TF = typeof tfjs;
 
 /** What the fused training op needs of a 2-D convolution. */
-export interface ConvReluSpec {
+export interface Conv2DTrainSpec {
   strides: [number, number];
   pad: 'same' | 'valid';
+  activation: 'linear' | 'relu';
 }
 
 /** False when CNN_FUSED_CONV_TRAIN=0. */
-export function convReluTrainEnabled(): boolean {
+export function conv2dTrainEnabled(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.CNN_FUSED_CONV_TRAIN !== '0';
 }
@@ -86,13 +87,13 @@ export function registerFusedConv2DGradient(tf: TF): void {
 }
 
 /**
- * relu(conv2d(x, filter) + bias), NHWC, dilation 1: one FusedConv2D kernel
- * forward, {@link registerFusedConv2DGradient}'s gradient backward. `bias`
- * may be null. x must be rank 4.
+ * act(conv2d(x, filter) + bias), act relu or linear, NHWC, dilation 1: one
+ * FusedConv2D kernel forward, {@link registerFusedConv2DGradient}'s gradient
+ * backward. `bias` may be null. x must be rank 4.
  */
-export function conv2dReluTrain(tf: TF, x: tfjs.Tensor4D, filter: tfjs.Tensor4D, bias: tfjs.Tensor1D | null, spec: ConvReluSpec): tfjs.Tensor4D {
+export function conv2dTrain(tf: TF, x: tfjs.Tensor4D, filter: tfjs.Tensor4D, bias: tfjs.Tensor1D | null, spec: Conv2DTrainSpec): tfjs.Tensor4D {
   registerFusedConv2DGradient(tf);
   const inputs: tfjs.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
-  const attrs = { strides: spec.strides, pad: spec.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
+  const attrs = { strides: spec.strides, pad: spec.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: spec.activation };
   return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tfjs.Tensor4D;
 }

@@ -1,18 +1,18 @@
 /**
- * Conv2D + bias + ReLU as one op while a gradient is recorded
- * (engine/backend/kernels/conv-relu-train.ts, used by our Conv2D layer class).
+ * Conv2D + bias (+ ReLU) as one op while a gradient is recorded
+ * (engine/backend/kernels/conv2d-train.ts, used by our Conv2D layer class).
  *
- * The reference is tfjs's own unfused formula, relu(conv2d(x, W) + b), with
- * tf.grads on the cpu backend (tfjs's reference kernels): the value and the
- * gradients of x, W and b, for stride 1 and 2, 'same' and 'valid', with and
- * without bias, and layer shapes that take the Winograd and the direct wasm
- * kernels. Then, through the layer class: the same weight gradients as
+ * The reference is tfjs's own unfused formula, relu(conv2d(x, W) + b) or
+ * conv2d(x, W) + b, with tf.grads on the cpu backend (tfjs's reference
+ * kernels): the value and the gradients of x, W and b, for stride 1 and 2,
+ * 'same' and 'valid', with and without bias, and layer shapes that take the
+ * Winograd and the direct wasm kernels. Then, through the layer class: the same weight gradients as
  * tfjs's three kernels, the kernels actually run, and where it stays out.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
-import { conv2dReluTrain, registerFusedConv2DGradient } from '../../../engine/backend/kernels/conv-relu-train';
+import { conv2dTrain, registerFusedConv2DGradient } from '../../../engine/backend/kernels/conv2d-train';
 import { registerCustomLayers } from '../../../engine/layers';
 
 function values(n: number, seed: number): Float32Array {
@@ -58,16 +58,19 @@ interface Case {
   stride: 1 | 2;
   pad: 'same' | 'valid';
   bias: boolean;
+  act: 'relu' | 'linear';
 }
 const CASES: Case[] = [
-  { name: '3×3 same, 8→8 (Winograd on wasm)', x: [2, 9, 9, 8], k: 3, co: 8, stride: 1, pad: 'same', bias: true },
-  { name: '3×3 valid, 1→6 (the 28×28 template\'s first layer)', x: [3, 10, 10, 1], k: 3, co: 6, stride: 1, pad: 'valid', bias: true },
-  { name: '3×3 same, stride 2, 4→8', x: [2, 11, 11, 4], k: 3, co: 8, stride: 2, pad: 'same', bias: true },
-  { name: '5×5 valid, stride 2, no bias', x: [2, 12, 12, 3], k: 5, co: 5, stride: 2, pad: 'valid', bias: false },
-  { name: '1×1, 16→8, no bias', x: [2, 6, 6, 16], k: 1, co: 8, stride: 1, pad: 'same', bias: false },
+  { name: '3×3 same, 8→8 (Winograd on wasm)', x: [2, 9, 9, 8], k: 3, co: 8, stride: 1, pad: 'same', bias: true, act: 'relu' },
+  { name: '3×3 valid, 1→6 (the 28×28 template\'s first layer)', x: [3, 10, 10, 1], k: 3, co: 6, stride: 1, pad: 'valid', bias: true, act: 'relu' },
+  { name: '3×3 same, stride 2, 4→8', x: [2, 11, 11, 4], k: 3, co: 8, stride: 2, pad: 'same', bias: true, act: 'relu' },
+  { name: '5×5 valid, stride 2, no bias', x: [2, 12, 12, 3], k: 5, co: 5, stride: 2, pad: 'valid', bias: false, act: 'relu' },
+  { name: '1×1, 16→8, no bias', x: [2, 6, 6, 16], k: 1, co: 8, stride: 1, pad: 'same', bias: false, act: 'relu' },
+  { name: 'linear 3×3 same, 8→8 (Winograd on wasm)', x: [2, 8, 8, 8], k: 3, co: 8, stride: 1, pad: 'same', bias: true, act: 'linear' },
+  { name: 'linear 3×3 same, stride 2, 3→4, no bias', x: [2, 9, 9, 3], k: 3, co: 4, stride: 2, pad: 'same', bias: false, act: 'linear' },
 ];
 
-describe('conv2dReluTrain against tfjs\'s unfused conv + bias + relu (cpu)', () => {
+describe('conv2dTrain against tfjs\'s unfused conv + bias (+ relu) on cpu', () => {
   it.each(CASES.flatMap((c) => (['wasm', 'cpu'] as const).map((backend) => ({ ...c, backend }))))('$name on $backend: value and gradients of x, W, b', async (c) => {
     const [n, h, w, ci] = c.x;
     const xv = values(n * h * w * ci, 1);
@@ -87,9 +90,10 @@ describe('conv2dReluTrain against tfjs\'s unfused conv + bias + relu (cpu)', () 
     };
     const reference = run((x, f, b) => {
       const z = tf.conv2d(x, f, c.stride, c.pad);
-      return tf.relu(c.bias ? tf.add(z, b) : z) as tf.Tensor4D;
+      const zb = c.bias ? tf.add(z, b) : z;
+      return (c.act === 'relu' ? tf.relu(zb) : zb) as tf.Tensor4D;
     });
-    const ours = run((x, f, b) => conv2dReluTrain(tf, x, f, c.bias ? b : null, { strides: [c.stride, c.stride], pad: c.pad }));
+    const ours = run((x, f, b) => conv2dTrain(tf, x, f, c.bias ? b : null, { strides: [c.stride, c.stride], pad: c.pad, activation: c.act }));
     const want = await on('cpu', reference);
     const got = await on(c.backend, ours);
     expect(got[1].length).toBe(xv.length);
@@ -124,12 +128,12 @@ describe('the Conv2D layer class while training', () => {
     expect(theirs.kernels).toContain('Relu');
   });
 
-  it('computes no input gradient for a first layer (the image needs none)', async () => {
+  it('computes no input gradient for a first layer (the image needs none), linear or ReLU', async () => {
     await tf.setBackend('wasm');
     const layers = registerCustomLayers(tf);
     const model = tf.sequential({
       layers: [
-        layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
+        layers.conv2d({ filters: 8, kernelSize: 3, inputShape: [8, 8, 1] }),
         layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 2 }),
