@@ -17,7 +17,7 @@ import { adaptProblem } from './adapt';
 import { datasetSplit } from './data-source';
 import { evaluateModel } from './evaluate';
 import { loadModelRef, storeModel, weightsDirOf } from './model-store';
-import { decodeImage, predictPixels } from './predict';
+import { decodeImage, decodePolicyFor, predictPixels } from './predict';
 import { IncompatibleError, train } from './session';
 import type { TrainSettingsInput } from './settings';
 import { TrainError } from './trainer';
@@ -204,7 +204,9 @@ export async function predictRequest(req: PredictRequest, tf?: TF): Promise<Pred
     try {
       const inShape = model.inputs[0].shape.slice(1) as number[];
       const bytes = 'path' in req.image ? req.image.path : Buffer.from(req.image.base64, 'base64');
-      const img = await decodeImage(bytes, inShape);
+      // As training saw its images: decoded to the dataset's shape with its policy, then adapted to the Input.
+      const dataShape = meta?.dataShape && (meta.dataShape[2] === 1 || meta.dataShape[2] === 3) ? meta.dataShape : inShape;
+      const img = await decodeImage(bytes, dataShape, decodePolicyFor(meta?.datasetSpec));
       return { top: predictPixels(tf, model, img.pixels, img.shape, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5) };
     } finally {
       model.dispose();

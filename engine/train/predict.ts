@@ -1,10 +1,12 @@
 /**
- * Prediction for one image: from pixels or an image file (decoded with
- * sharp), resized to the network's Input, to the top-k classes.
+ * Prediction for one image: from pixels or an image file (decoded as the
+ * training images were), resized to the network's Input, to the top-k classes.
  */
 import { stat } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
+import { decodeImageRaw, shortReason, type Fit } from '../data/image';
+import { parseSpec, type ParsedSpec } from '../data/spec';
 import { toInputTensor } from './adapt';
 import { withFoldedInference } from './fold';
 import { detectTask, toProbabilities } from './task';
@@ -29,12 +31,40 @@ export interface DecodedImage {
 }
 
 /**
- * Decode an image file or buffer (PNG, JPEG, WebP, GIF, …) with sharp and
- * resize it to `[h, w, c]` (c = 1: greyscale, c = 3: RGB). Transparency is
- * flattened onto black, the background of MNIST-style datasets. The whole
- * image is squeezed to the size (no crop).
+ * How the images a network was trained on were decoded, so that one image
+ * given to it later is decoded the same way (engine/data/image.ts, the
+ * image folders' decoder: EXIF rotation, transparency flattened onto
+ * `background`, resized with `fit`).
  */
-export async function decodeImage(input: string | Uint8Array, shape: Shape): Promise<DecodedImage> {
+export interface DecodePolicy {
+  fit: Fit;
+  background: string;
+}
+
+/**
+ * The policy for a model trained on `datasetSpec`: an image folder's own
+ * (its `fit` option, a white background, as folder.ts decodes); for
+ * everything else (MNIST-style sets, built-in shapes, an unknown dataset)
+ * stretched onto black, the background of white-on-black digits.
+ */
+export function decodePolicyFor(datasetSpec?: string): DecodePolicy {
+  let folder: ParsedSpec | null = null;
+  try {
+    const p = datasetSpec ? parseSpec(datasetSpec) : null;
+    if (p?.kind === 'folder') folder = p;
+  } catch {
+    // An unreadable spec in old metadata: the default policy.
+  }
+  const fit = folder?.params.fit;
+  return folder ? { fit: fit === 'cover' || fit === 'contain' ? fit : 'fill', background: '#ffffff' } : { fit: 'fill', background: '#000000' };
+}
+
+/**
+ * Decode an image file or buffer (PNG, JPEG, WebP, GIF, …) to `[h, w, c]`
+ * floats in [0, 1] (c = 1: greyscale, c = 3: RGB), with the folder decoder
+ * and `policy` (default: stretched onto black, see {@link decodePolicyFor}).
+ */
+export async function decodeImage(input: string | Uint8Array, shape: Shape, policy: DecodePolicy = decodePolicyFor()): Promise<DecodedImage> {
   const [h, w, c] = shape;
   if (c !== 1 && c !== 3) throw new TrainError(`the network's Input has ${c} channels; images can be fed to 1 (grey) or 3 (colour) channels only`, 'shape');
   if (typeof input === 'string') {
@@ -42,17 +72,13 @@ export async function decodeImage(input: string | Uint8Array, shape: Shape): Pro
     if (!st) throw new TrainError(`the image ${input} does not exist`, 'data');
     if (!st.isFile()) throw new TrainError(`${input} is not a file`, 'data');
   }
-  const { default: sharp } = await import('sharp');
-  let raw: Buffer;
+  let raw: Uint8Array;
   try {
-    let img = sharp(input).flatten({ background: '#000000' }).resize(w, h, { fit: 'fill' });
-    img = c === 1 ? img.greyscale() : img.toColourspace('srgb');
-    raw = await img.removeAlpha().raw().toBuffer();
+    raw = await decodeImageRaw(input, [h, w, c], policy);
   } catch (e) {
     const what = typeof input === 'string' ? input : 'the image';
-    throw new TrainError(`cannot read ${what} as an image: ${(e as Error).message.replace(/^Input (file|buffer) /, '')}`, 'data');
+    throw new TrainError(`cannot read ${what} as an image: ${shortReason(e).replace(/^Input (file|buffer) /, '')}`, 'data');
   }
-  if (raw.length !== h * w * c) throw new TrainError(`decoding gave ${raw.length} bytes for a ${h}×${w}×${c} image`, 'data');
   const pixels = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) pixels[i] = raw[i] / 255;
   return { pixels, shape: [h, w, c] };
@@ -81,8 +107,8 @@ export function topK(probs: ArrayLike<number>, classNames: string[], k: number):
 }
 
 /** Decode an image file (or bytes) to the model's input size and predict its top-k classes. */
-export async function predictImage(tf: TF, model: tfjs.LayersModel, image: string | Uint8Array, classNames: string[] = [], k = 5): Promise<ClassProbability[]> {
+export async function predictImage(tf: TF, model: tfjs.LayersModel, image: string | Uint8Array, classNames: string[] = [], k = 5, policy?: DecodePolicy): Promise<ClassProbability[]> {
   const inShape = model.inputs[0].shape.slice(1) as number[];
-  const img = await decodeImage(image, inShape);
+  const img = await decodeImage(image, inShape, policy);
   return predictPixels(tf, model, img.pixels, img.shape, classNames, k);
 }

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateModel } from '../../../engine/train/evaluate';
-import { decodeImage, predictImage, predictPixels, topK } from '../../../engine/train/predict';
+import { decodeImage as decodeFolderImage } from '../../../engine/data/image';
+import { decodeImage, decodePolicyFor, predictImage, predictPixels, topK } from '../../../engine/train/predict';
 import { defaultWeightsDir, fileHandler, loadWeightsInto, resolveWeightsDir, saveWeights, weightsRef } from '../../../engine/train/weights';
 import { memorySet } from '../../../engine/train/memory-set';
 import { quadrantData, tinyCnn } from './helpers';
@@ -114,6 +115,35 @@ describe('predict', () => {
     writeFileSync(path.join(dir, 'bad.png'), 'not an image');
     await expect(predictImage(tf, model, path.join(dir, 'bad.png'))).rejects.toThrow(/cannot read .*bad\.png as an image/);
     model.dispose();
+  });
+});
+
+describe('one image is decoded as its training set was', () => {
+  it('decodePolicyFor: an image folder\'s fit on white; anything else stretched onto black', () => {
+    expect(decodePolicyFor('folder:/photos?size=64&fit=cover')).toEqual({ fit: 'cover', background: '#ffffff' });
+    expect(decodePolicyFor('folder:/photos')).toEqual({ fit: 'fill', background: '#ffffff' });
+    expect(decodePolicyFor('fashion-mnist:/usr/share/datasets/fashion-mnist')).toEqual({ fit: 'fill', background: '#000000' });
+    expect(decodePolicyFor('not a spec')).toEqual({ fit: 'fill', background: '#000000' });
+    expect(decodePolicyFor()).toEqual({ fit: 'fill', background: '#000000' });
+  });
+
+  it('EXIF rotation, transparency and fit as the folder decoder (engine/data) gives them', async () => {
+    // 8×4 RGBA: left half opaque red, right half fully transparent; stored with EXIF orientation 6 (turn 90° clockwise to view).
+    const raw = Buffer.alloc(8 * 4 * 4);
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) raw.set([255, 0, 0, 255], (y * 8 + x) * 4);
+    const file = path.join(dir, 'rotated.png');
+    await sharp(raw, { raw: { width: 8, height: 4, channels: 4 } }).withMetadata({ orientation: 6 }).png().toFile(file);
+    const folder = decodePolicyFor('folder:/photos?fit=contain');
+    const ours = await decodeImage(file, [8, 4, 3], folder);
+    const theirs = await decodeFolderImage(file, [8, 4, 3], folder);
+    expect(Array.from(ours.pixels, (v) => Math.round(v * 255))).toEqual(Array.from(theirs));
+    // Viewed upright (4 wide, 8 high): the red half is on top, the transparent half white below.
+    expect(Array.from(ours.pixels.subarray(0, 3))).toEqual([1, 0, 0]);
+    expect(Array.from(ours.pixels.subarray(7 * 4 * 3, 7 * 4 * 3 + 3))).toEqual([1, 1, 1]);
+    // The default (MNIST-style) policy flattens the same transparent pixels onto black.
+    const black = await decodeImage(file, [8, 4, 3]);
+    expect(Array.from(black.pixels.subarray(7 * 4 * 3, 7 * 4 * 3 + 3))).toEqual([0, 0, 0]);
+    expect(Array.from(black.pixels.subarray(0, 3))).toEqual([1, 0, 0]);
   });
 });
 
