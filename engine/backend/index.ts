@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerFusedAdamKernel } from './fused-adam';
+import { registerCpuFixes } from './kernels/cpu-fixes';
 import { registerWasmGradKernels } from './kernels/register';
 
 export { createAdam, FusedAdamOptimizer } from './fused-adam';
@@ -114,6 +115,7 @@ async function tryWasm(threads: number): Promise<Pick<BackendInfo, 'threads' | '
 }
 
 async function tryCpu(): Promise<void> {
+  registerCpuFixes(tf);
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
 }
 

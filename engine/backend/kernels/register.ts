@@ -18,6 +18,7 @@ import { avgPoolGrad, batchMatMul, cast, identity, maxPoolGrad, mean, sum, tile 
 import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedBatchNormInference, registerBatchNormKernels } from './batch-norm';
 import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
+import { registerCpuFixes } from './cpu-fixes';
 import { CONV_RESIDUAL_KERNEL, conv2dForward, conv2dResidualForward, fusedConv2dForward } from './conv-forward';
 
 type Attrs = Record<string, unknown>;
@@ -188,6 +189,8 @@ export function registerWasmGradKernels(): string[] {
   // CNN_WASM_FAST_PATHS=0 keep tfjs's formula at run time, see relu-grad.ts).
   registerReluGrad(tf);
   if (fastPaths) names.push(RELU_GRAD_KERNEL);
+  // tfjs-backend-cpu kernels that give wrong results (cpu-fixes.ts).
+  registerCpuFixes(tf);
   registered = names;
   return names;
 }
