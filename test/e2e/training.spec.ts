@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { openDataset } from '../../engine/data';
-import { expect, test } from './fixtures';
+import { currentDoc, expect, test } from './fixtures';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = path.join(ROOT, 'test-results', 'e2e');
@@ -134,4 +134,10 @@ test('fix the mismatch, train, evaluate, try an image, and stop a run', async ({
   await app.getByTestId('training-stop').click();
   await expect(app.getByTestId('training-done')).toContainText('Stopped after', { timeout: 30_000 });
   await expect(app.getByTestId('training-start')).toBeEnabled();
+
+  // The last run's settings and dataset are the document's now: saving the network keeps them.
+  await app.getByTestId('training-close').click();
+  const saved = (await currentDoc(app)) as Awaited<ReturnType<typeof currentDoc>> & { training?: Record<string, unknown>; dataset?: { spec: string } };
+  expect(saved.training).toMatchObject({ epochs: 200, learningRate: 0.000001, optimizer: 'adam' });
+  expect(saved.dataset).toEqual({ spec: SPEC });
 });

@@ -14,7 +14,7 @@ import { useUiStore } from '../../state/ui-store';
 import { getEngine } from '../../ipc/engine';
 import { Curves } from './Curves';
 import { EvaluationView } from './EvaluationView';
-import { currentModel, loadDatasets, loadPreview, startTraining, stopTraining } from './run-training';
+import { currentModel, keepSettingsInDoc, loadDatasets, loadPreview, startTraining, stopTraining } from './run-training';
 import { formFromDoc, useTrainingStore, type Tab, type TrainingState } from './training-store';
 import { TryImageView } from './TryImageView';
 import './training.css';
@@ -53,7 +53,14 @@ function TrainingDrawer() {
             </button>
           ))}
         </nav>
-        <button className="btn" data-testid="training-close" onClick={() => s.set({ open: false })}>
+        <button
+          className="btn"
+          data-testid="training-close"
+          onClick={() => {
+            keepSettingsInDoc();
+            s.set({ open: false });
+          }}
+        >
           Close
         </button>
       </div>

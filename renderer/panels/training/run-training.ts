@@ -7,7 +7,7 @@ import type { JobEnd, JobProgress, ModelRef } from '../../../engine/api/contract
 import { getEngine } from '../../ipc/engine';
 import { useGraphStore } from '../../state/graph-store';
 import { resolveWeightsPath } from '../inspect/inspect-store';
-import { settingsFromForm, useTrainingStore } from './training-store';
+import { docWithSettings, settingsFromForm, useTrainingStore } from './training-store';
 
 const st = () => useTrainingStore.getState();
 let subscribed = false;
@@ -84,9 +84,22 @@ export async function loadPreview(spec: string): Promise<void> {
   else st().set({ preview: null, previewLoading: false, previewError: r.error.message });
 }
 
+/**
+ * Keep the form's settings and the chosen dataset in the document (one
+ * undoable step, only when they changed), so that saving the network keeps
+ * them and opening it again restores them.
+ */
+export function keepSettingsInDoc(): void {
+  const s = st();
+  const g = useGraphStore.getState();
+  const next = docWithSettings(g.doc, s.settings, s.spec);
+  if (next) g.commit(next, 'immediately', 'Training settings');
+}
+
 /** Start training the current document on the chosen dataset. */
 export async function startTraining(): Promise<void> {
   ensureSubscribed();
+  keepSettingsInDoc();
   const s = st();
   const { doc, filePath } = useGraphStore.getState();
   s.set({ status: 'starting', error: null, batches: [], epochs: [], fraction: 0, etaSeconds: null, message: 'Starting…', result: null, evaluation: null, prediction: null, imagesPerSecond: null, runThreads: null });

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { DatasetInfo, DatasetPreview, EvaluationResult, Prediction, TrainResult } from '../../../engine/api/contract';
-import type { TrainingSettings } from '../../../engine/graph/doc';
+import type { GraphDoc, TrainingSettings } from '../../../engine/graph/doc';
 
 /** One point of the live curves. x is in epochs (2.5 = half-way through epoch 3). */
 export interface CurvePoint {
@@ -106,6 +106,17 @@ export function settingsFromForm(f: TrainingState['settings']): TrainingSettings
     augment: f.augment.flip || f.augment.shift > 0 ? { flip: f.augment.flip, shift: f.augment.shift } : undefined,
     earlyStopping: f.patience ? { patience: f.patience } : null,
   };
+}
+
+/**
+ * The document with the form's settings and the chosen dataset written in, or
+ * null when it already holds them (settings that read back as the same form,
+ * and the same dataset spec), so that no empty step enters the history.
+ */
+export function docWithSettings(doc: GraphDoc, form: TrainingState['settings'], spec: string): GraphDoc | null {
+  const canon = (f: TrainingState['settings']) => JSON.stringify(Object.entries(f).sort(([a], [b]) => a.localeCompare(b)));
+  const same = canon(formFromDoc(doc.training)) === canon(form) && doc.dataset?.spec === spec;
+  return same ? null : { ...doc, training: settingsFromForm(form), dataset: { spec } };
 }
 
 export const useTrainingStore = create<TrainingState>()((set) => ({
