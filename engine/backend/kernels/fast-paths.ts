@@ -249,10 +249,20 @@ export function identity(b: WasmBackendLike, inputs: Record<string, tf.TensorInf
  * Cast: to the same dtype, share the data as Identity does (the CPU backend
  * does the same); the shipped kernel copies. tfjs-core's gradients of
  * Identity and of additions cast dy to float32 (ResNet: ~15 full-size
- * copies per step). Other dtypes go to the shipped kernel.
+ * copies per step). To bool, x ≠ 0 as on the cpu backend (NaN → true): the
+ * shipped kernel converts the number to a byte (−2.2 → 254, 256 → 0). Other
+ * dtypes go to the shipped kernel.
  */
 export function cast(b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, fallback: Fallback): tf.TensorInfo {
   const { x } = inputs;
+  if (attrs.dtype === 'bool' && (x.dtype === 'float32' || x.dtype === 'int32')) {
+    const out = b.makeOutput(x.shape, 'bool');
+    // Views after the allocation (growing the heap detaches older ones).
+    const src = b.typedArrayFromHeap(x) as Float32Array | Int32Array;
+    const dst = b.typedArrayFromHeap(out) as Uint8Array;
+    for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+    return out;
+  }
   if (attrs.dtype !== x.dtype || x.dtype === 'string' || !elementwiseEnabled()) return callFallback(fallback, b, inputs, attrs, 'Cast');
   b.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

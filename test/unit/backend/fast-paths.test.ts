@@ -179,10 +179,23 @@ describe('Cast', () => {
   });
   it('to other dtypes converts as on the CPU backend', async () => {
     const xv = Float32Array.from([1.7, -2.2, 0, 3.5, -0.4, 9]);
-    // (float32 → bool is left out: the shipped wasm kernel, which still does
-    // it, copies values into a Uint8Array, so −2.2 becomes 254, not 1.)
     const [w, cpu] = await both(() => [tf.cast(tf.cast(tf.tensor(xv), 'int32'), 'float32'), tf.cast(tf.tensor(Int32Array.from([3, -1, 7]), [3], 'int32'), 'int32')]);
     w.forEach((v, i) => expectClose(v, cpu[i], `cast ${i}`));
+  });
+  it('to bool is x ≠ 0, as on the CPU backend (the shipped wasm kernel made −2.2 into 254 and 256 into 0)', async () => {
+    const xv = Float32Array.from([1.7, -2.2, 0, -0, 256, 0.25, NaN, -Infinity]);
+    const iv = Int32Array.from([0, -1, 256, 512, 7]);
+    const run = () => [tf.cast(tf.tensor(xv), 'bool'), tf.cast(tf.tensor(iv, [5], 'int32'), 'bool')];
+    await tf.setBackend('wasm');
+    const w = tf.tidy(() => run().map((t) => Array.from(t.dataSync())));
+    await tf.setBackend('cpu');
+    const cpu = tf.tidy(() => run().map((t) => Array.from(t.dataSync())));
+    expect(w).toEqual(cpu);
+    expect(w).toEqual([[1, 1, 0, 0, 1, 1, 1, 1], [0, 1, 1, 1, 1]]);
+    await tf.setBackend('wasm');
+    // And back to numbers: ones, not the byte values.
+    const back = tf.tidy(() => Array.from(tf.cast(tf.cast(tf.tensor([-2.2, 3]), 'bool'), 'float32').dataSync()));
+    expect(back).toEqual([1, 1]);
   });
 });
 
