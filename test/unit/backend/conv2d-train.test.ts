@@ -14,33 +14,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../engine/backend';
 import { conv2dTrain, registerFusedConv2DGradient } from '../../../engine/backend/kernels/conv2d-train';
 import { registerCustomLayers } from '../../../engine/layers';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * 0.5;
-  }
-  return out;
-}
-
-async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const ts = tf.tidy(fn);
-  const out = await Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose(ts);
-  return out;
-}
-
-function expectClose(got: Float32Array, want: Float32Array, what: string, tol = 1e-4): void {
-  expect(got.length, what).toBe(want.length);
-  let scale = 1;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  expect(worst / scale, `${what}: max |Δ| ${worst} (scale ${scale})`).toBeLessThanOrEqual(tol);
-}
+import { expectClose, onBackend as on, values } from '../../helpers/tensors';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', threads: 1 });
@@ -98,7 +72,7 @@ describe('conv2dTrain against tfjs\'s unfused conv + bias (+ relu) on cpu', () =
     const got = await on(c.backend, ours);
     expect(got[1].length).toBe(xv.length);
     expect(got.length).toBe(c.bias ? 4 : 3);
-    for (const [i, what] of ['y', 'dx', 'dW', 'db'].slice(0, got.length).entries()) expectClose(got[i], want[i], what);
+    for (const [i, what] of ['y', 'dx', 'dW', 'db'].slice(0, got.length).entries()) expectClose(got[i], want[i], what, 1e-4);
   });
 });
 
