@@ -118,6 +118,31 @@ describe('electron-builder configuration', () => {
     expect(tree.filter((f) => f.endsWith('.map')).some(packed)).toBe(false);
   });
 
+  it('packages only the renderer imports are devDependencies (Vite bundles them; electron-builder packs dependencies)', () => {
+    const pkgName = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
+    const importsUnder = (dir: string): Set<string> => {
+      const out = new Set<string>();
+      const walk = (d: string) => {
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+          const f = path.join(d, e.name);
+          if (e.isDirectory()) walk(f);
+          else if (/\.tsx?$/.test(e.name)) {
+            for (const m of readFileSync(f, 'utf8').matchAll(/(?:from|import\(|require\()\s*['"]([^'".][^'"]*)['"]/g)) out.add(pkgName(m[1]));
+          }
+        }
+      };
+      walk(path.join(ROOT, dir));
+      return out;
+    };
+    const renderer = importsUnder('renderer');
+    const runtime = new Set(['engine', 'electron', 'scripts'].flatMap((d) => [...importsUnder(d)]));
+    expect(renderer.has('react')).toBe(true);
+    const rendererOnly = [...renderer].filter((p) => !runtime.has(p) && !p.startsWith('node:'));
+    const misplaced = rendererOnly.filter((p) => p in (pkg.dependencies ?? {}));
+    expect(misplaced, 'renderer-only packages listed under dependencies').toEqual([]);
+    for (const p of rendererOnly) expect(p in (pkg.devDependencies ?? {}), `${p} is imported by the renderer but not a devDependency`).toBe(true);
+  });
+
   it('bundles main and worker against production dependencies only, and the preload against electron only', () => {
     const prod = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
