@@ -16,7 +16,8 @@ import { computeViews } from '../inspect/session';
 import { encodePngRgba } from '../inspect/png';
 import { modelInputShape } from '../inspect/run-graph';
 import { buildModel } from '../train/build-model';
-import { decodeImage } from '../train/predict';
+import { decodeImage, decodePolicyFor } from '../train/predict';
+import { readTrainingInfo } from './training-info';
 import { loadTrainedModel } from '../train/session';
 import { writeFileAtomic } from '../train/weights';
 import { bar, intOpt, parseArgs, UsageError } from './train-args';
@@ -106,17 +107,12 @@ export async function runInspect(args: string[], io: CliIO): Promise<number> {
     const notes: string[] = [];
     const model = wdir ? await loadTrainedModel(tf, doc, wdir) : buildModel(tf, doc, analysis);
     if (!wdir) notes.push('no --weights: the network has random (freshly initialised) weights');
-    let classNames: string[] = [];
-    if (wdir) {
-      try {
-        classNames = JSON.parse(await readFile(path.join(wdir, 'training.json'), 'utf8')).classNames ?? [];
-      } catch {
-        // No training.json (weights not saved by `train`): classes are numbered.
-      }
-    }
+    // Without training.json (weights not saved by `train`) classes are numbered.
+    const info = wdir ? await readTrainingInfo(wdir) : null;
+    let classNames = info?.classNames ?? [];
     let image: InspectImage;
     if (p.options.has('image')) {
-      const d = await decodeImage(p.options.get('image')!, modelInputShape(model));
+      const d = await decodeImage(p.options.get('image')!, modelInputShape(model), decodePolicyFor(info?.trainedOn.datasetSpec));
       image = { pixels: d.pixels, shape: d.shape };
     } else {
       const s = p.options.get('sample')!;

@@ -2,12 +2,11 @@
  * `cli predict FILE --weights DIR IMAGE [--top 5] [--json]`: classify one
  * image file with a trained network and print the top classes.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { initBackend, parseBackendName } from '../backend';
 import { loadGraphFile } from '../graph/io';
 import { predictImage } from '../train/predict';
 import { loadTrainedModel } from '../train/session';
+import { readTrainingInfo } from './training-info';
 import { intOpt, parseArgs, UsageError } from './train-args';
 import type { CliCommand, CliIO } from './types';
 
@@ -15,7 +14,7 @@ const USAGE = `Usage: cli predict FILE --weights DIR IMAGE [--top N] [--classes 
   Classifies IMAGE (PNG, JPEG, WebP…; resized to the network's Input) with the
   network of FILE and the trained weights in DIR, and prints the top N classes
   (default 5). Class names come from DIR/training.json (written by \`train\`)
-  or --classes.`;
+  or --classes; the image is decoded as that training set's images were.`;
 
 export async function runPredict(args: string[], io: CliIO): Promise<number> {
   let p: ReturnType<typeof parseArgs>;
@@ -41,18 +40,14 @@ export async function runPredict(args: string[], io: CliIO): Promise<number> {
     return 1;
   }
   const dir = p.options.get('weights')!;
-  let classNames: string[] = p.options.get('classes')?.split(',').map((s) => s.trim()) ?? [];
-  if (!classNames.length) {
-    try {
-      classNames = JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')).classNames ?? [];
-    } catch {
-      // No training.json: outputs are labelled "unit N".
-    }
-  }
+  // Without training.json (or --classes) outputs are labelled "unit N".
+  const info = await readTrainingInfo(dir);
+  const given = p.options.get('classes')?.split(',').map((s) => s.trim()) ?? [];
+  const classNames = given.length ? given : info.classNames;
   try {
     const { tf } = await initBackend({ prefer: parseBackendName(p.options.get('backend')) });
     const model = await loadTrainedModel(tf, loaded.value, dir);
-    const res = await predictImage(tf, model, image, classNames, top);
+    const res = await predictImage(tf, model, image, classNames, top, info.trainedOn);
     model.dispose();
     if (p.options.has('json')) io.out(JSON.stringify({ image, top: res }));
     else {

@@ -17,7 +17,7 @@ import { adaptProblem } from './adapt';
 import { datasetSplit } from './data-source';
 import { evaluateModel } from './evaluate';
 import { loadModelRef, storeModel, weightsDirOf } from './model-store';
-import { decodeImage, decodePolicyFor, predictPixels } from './predict';
+import { predictImage } from './predict';
 import { IncompatibleError, train } from './session';
 import type { TrainSettingsInput } from './settings';
 import { TrainError } from './trainer';
@@ -202,12 +202,9 @@ export async function predictRequest(req: PredictRequest, tf?: TF): Promise<Pred
     tf ??= await backend();
     const { model, meta } = await loadModelRef(tf, req.model);
     try {
-      const inShape = model.inputs[0].shape.slice(1) as number[];
       const bytes = 'path' in req.image ? req.image.path : Buffer.from(req.image.base64, 'base64');
-      // As training saw its images: decoded to the dataset's shape with its policy, then adapted to the Input.
-      const dataShape = meta?.dataShape && (meta.dataShape[2] === 1 || meta.dataShape[2] === 3) ? meta.dataShape : inShape;
-      const img = await decodeImage(bytes, dataShape, decodePolicyFor(meta?.datasetSpec));
-      return { top: predictPixels(tf, model, img.pixels, img.shape, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5) };
+      const top = await predictImage(tf, model, bytes, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5, { datasetSpec: meta?.datasetSpec, dataShape: meta?.dataShape });
+      return { top };
     } finally {
       model.dispose();
     }

@@ -106,9 +106,24 @@ export function topK(probs: ArrayLike<number>, classNames: string[], k: number):
   return all.slice(0, Math.max(1, k));
 }
 
-/** Decode an image file (or bytes) to the model's input size and predict its top-k classes. */
-export async function predictImage(tf: TF, model: tfjs.LayersModel, image: string | Uint8Array, classNames: string[] = [], k = 5, policy?: DecodePolicy): Promise<ClassProbability[]> {
+/** What a model was trained on, as far as decoding a new image goes (a stored model's meta, the CLI's training.json). */
+export interface TrainedOn {
+  /** The dataset spec it was trained on. */
+  datasetSpec?: string;
+  /** The shape of that dataset's images. */
+  dataShape?: Shape;
+}
+
+/**
+ * Decode an image file (or bytes) as the training images were — with the
+ * dataset's policy, at the dataset's shape, then adapted to the Input as in
+ * training (at the Input's shape when the dataset is unknown) — and predict
+ * its top-k classes.
+ */
+export async function predictImage(tf: TF, model: tfjs.LayersModel, image: string | Uint8Array, classNames: string[] = [], k = 5, trainedOn: TrainedOn = {}): Promise<ClassProbability[]> {
   const inShape = model.inputs[0].shape.slice(1) as number[];
-  const img = await decodeImage(image, inShape, policy);
+  const ds = trainedOn.dataShape;
+  const shape = ds && ds.length === 3 && (ds[2] === 1 || ds[2] === 3) ? ds : inShape;
+  const img = await decodeImage(image, shape, decodePolicyFor(trainedOn.datasetSpec));
   return predictPixels(tf, model, img.pixels, img.shape, classNames, k);
 }

@@ -145,6 +145,26 @@ describe('one image is decoded as its training set was', () => {
     expect(Array.from(black.pixels.subarray(7 * 4 * 3, 7 * 4 * 3 + 3))).toEqual([0, 0, 0]);
     expect(Array.from(black.pixels.subarray(0, 3))).toEqual([1, 0, 0]);
   });
+
+  it('predictImage decodes with the policy and at the shape of the set the model was trained on', async () => {
+    // A transparent image with an opaque grey square: white or black around it depending on the policy.
+    const raw = Buffer.alloc(24 * 24 * 4);
+    for (let y = 6; y < 18; y++) for (let x = 6; x < 18; x++) raw.set([128, 128, 128, 255], (y * 24 + x) * 4);
+    const file = path.join(dir, 'sprite.png');
+    await sharp(raw, { raw: { width: 24, height: 24, channels: 4 } }).png().toFile(file);
+    const model = tinyCnn();
+    const names = ['tl', 'tr', 'bl', 'br'];
+    const folder = { datasetSpec: 'folder:/photos?size=24', dataShape: [24, 24, 1] };
+    const viaFolder = await predictImage(tf, model, file, names, 4, folder);
+    // The same as decoding it the folder's way at the dataset's 24×24 and adapting that to the 12×12 Input …
+    const d = await decodeImage(file, [24, 24, 1], decodePolicyFor(folder.datasetSpec));
+    expect(d.pixels[0]).toBe(1);
+    expect(viaFolder).toEqual(predictPixels(tf, model, d.pixels, d.shape, names, 4));
+    // … and not the same as the MNIST-style decoding onto black.
+    const viaDefault = await predictImage(tf, model, file, names, 4);
+    expect(viaDefault.map((c) => c.probability)).not.toEqual(viaFolder.map((c) => c.probability));
+    model.dispose();
+  });
 });
 
 it('memorySet scales bytes and names a bad index', () => {
