@@ -9,9 +9,14 @@
  * backward pass, which does not need them: the ReLU's mask is step(y) of the
  * output, the bias gradient is the sum of the masked dy, and the convolution's
  * gradients need x and the filter. So here the forward pass is one
- * FusedConv2D kernel that writes y alone, and the backward pass is tfjs's own
- * fused-conv2d gradient (tfjs-core ops/fused/conv2d.ts: dy·step(y), then
- * Conv2DBackpropInput, Conv2DBackpropFilter and the bias sum).
+ * FusedConv2D kernel that writes y alone, recorded on the tape as itself,
+ * and the backward pass is tfjs's fused-conv2d gradient (tfjs-core
+ * ops/fused/conv2d.ts: dy·step(y), then Conv2DBackpropInput,
+ * Conv2DBackpropFilter and the bias sum), registered for the kernel with one
+ * thunk per input, so that an input whose gradient nobody needs (the image,
+ * at a first layer) gets none computed. tfjs's own fused op goes through
+ * customGrad, which computes them all; that is also why convolutions without
+ * an activation (ResNet's, before their BatchNorm) take this op.
  *
  * Measured (batch 64, wasm, 28 Nov 2026): the 28×28 template's wasm heap
  * after a step 58 → 35 MB; the training bench's peak RSS (bundled children)
