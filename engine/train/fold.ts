@@ -42,6 +42,7 @@
  * comparisons in one tree).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { envVar } from '../core/env';
 import { CONV_RESIDUAL_KERNEL } from '../backend/kernels/conv-forward';
 
 type TF = typeof tfjs;
@@ -312,8 +313,7 @@ function override(layer: Layer, make: (original: CallFn) => CallFn): () => void 
 
 /** CNN_FOLD: '0' = no folding, 'bn' = BatchNorm (and ReLU) only, no residual Adds; else everything. */
 function foldSetting(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.CNN_FOLD;
+  return envVar('CNN_FOLD');
 }
 
 /**

@@ -29,6 +29,7 @@
  * module it is handed, and the analysis side must not load tfjs.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { envVar } from '../../core/env';
 import { type WasmBackendLike, heapMemory, heapOffset } from './wasm-ops';
 import { type BatchNormSimd, accSlot, accSlots, batchNormSimdFor, blockBytesFor } from './batch-norm-simd';
 
@@ -283,7 +284,7 @@ const tfSize = (shape: number[]) => shape.reduce((p, q) => p * q, 1);
 type KernelImpl = (backend: unknown, inputs: Record<string, tfjs.TensorInfo>, epsilon: number) => tfjs.TensorInfo[];
 
 /** Whether the SIMD loops may run: CNN_BN_SIMD=0 forces the JS loops (tests compare both). */
-const simdAllowed = () => typeof process === 'undefined' || process.env?.CNN_BN_SIMD !== '0';
+const simdAllowed = () => envVar('CNN_BN_SIMD') !== '0';
 
 const IMPLS: Record<(typeof BN_TRAIN_BACKENDS)[number], { forward: KernelImpl; backward: KernelImpl }> = {
   wasm: {
@@ -397,9 +398,7 @@ export function registerBatchNormKernels(tf: TF): void {
  * "tfjs as shipped" baseline). Read on every call so a bench can toggle it.
  */
 function disabledByEnv(backendName: string): boolean {
-  const env = typeof process !== 'undefined' ? process.env : undefined;
-  if (env == null) return false;
-  return env.CNN_FUSED_BATCHNORM === '0' || (backendName === 'wasm' && env.CNN_WASM_FAST_PATHS === '0');
+  return envVar('CNN_FUSED_BATCHNORM') === '0' || (backendName === 'wasm' && envVar('CNN_WASM_FAST_PATHS') === '0');
 }
 
 /** Whether the fused kernels run on the active backend (else {@link batchNormTrain} is composite). */

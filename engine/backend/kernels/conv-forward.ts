@@ -37,6 +37,7 @@
  * small SIMD clamp module.
  */
 import * as tf from '@tensorflow/tfjs';
+import { envVar } from '../../core/env';
 import { imagesAt } from './conv-filter-grad';
 import { type SimdGemm, simdAccumulate, simdGemmFor } from './conv-simd-gemm';
 import { type WasmBackendLike, free, heapMemory, heapOffset, pair, runWasm } from './wasm-ops';
@@ -77,7 +78,7 @@ let mode: ForwardMode | null = null;
 /** The mode in force (CNN_WASM_CONV_FORWARD read once, unless setForwardMode overrode it). */
 export function forwardMode(): ForwardMode {
   if (mode == null) {
-    const v = (typeof process !== 'undefined' ? process.env?.CNN_WASM_CONV_FORWARD : undefined) ?? 'auto';
+    const v = envVar('CNN_WASM_CONV_FORWARD') ?? 'auto';
     if (v === '0' || v === 'off') mode = 'off';
     else if (v === 'force' || v === 'rows' || v === 'tiles' || v === 'winograd' || v === 'direct') mode = v;
     else if (v === 'auto' || v === '1') mode = 'auto';

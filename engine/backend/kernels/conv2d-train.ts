@@ -28,6 +28,7 @@
  * (before/after comparisons); read at every call.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { envVar } from '../../core/env';
 import { reluGrad } from './relu-grad';
 
 type TF = typeof tfjs;
@@ -41,8 +42,7 @@ export interface Conv2DTrainSpec {
 
 /** False when CNN_FUSED_CONV_TRAIN=0. */
 export function conv2dTrainEnabled(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.CNN_FUSED_CONV_TRAIN !== '0';
+  return envVar('CNN_FUSED_CONV_TRAIN') !== '0';
 }
 
 /** True while tfjs records a gradient (where tf.fused.conv2d would split a ReLU off). */

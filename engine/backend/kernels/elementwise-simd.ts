@@ -23,6 +23,7 @@
  * All pointers are byte offsets into the imported memory. Lengths the SIMD
  * loops handle are multiples of 4 floats; callers do the remainder in JS.
  */
+import { envVar } from '../../core/env';
 import { F32, I32, V128, boundModule, memoryImport, section, str, uleb, vec } from './wasm-binary';
 import { heapMemory } from './wasm-ops';
 
@@ -383,8 +384,7 @@ let enabled: boolean | null = null;
  */
 export function elementwiseEnabled(): boolean {
   if (enabled == null) {
-    const env = typeof process !== 'undefined' ? process.env ?? {} : {};
-    enabled = env.CNN_WASM_ELEMENTWISE !== '0' && env.CNN_WASM_FAST_PATHS !== '0';
+    enabled = envVar('CNN_WASM_ELEMENTWISE') !== '0' && envVar('CNN_WASM_FAST_PATHS') !== '0';
   }
   return enabled;
 }

@@ -19,6 +19,7 @@ import type { WasmBackendLike } from './wasm-ops';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedBatchNormInference, registerBatchNormKernels } from './batch-norm';
 import { RELU_GRAD_KERNEL, registerReluGrad } from './relu-grad';
 import { registerCpuFixes } from './cpu-fixes';
+import { envVar } from '../../core/env';
 import { CONV_RESIDUAL_KERNEL, conv2dForward, conv2dResidualForward, fusedConv2dForward } from './conv-forward';
 
 type Attrs = Record<string, unknown>;
@@ -32,7 +33,7 @@ let convImpl: ConvGradImpl | null = null;
  */
 function convGradImpl(): ConvGradImpl {
   if (convImpl == null) {
-    const v = (typeof process !== 'undefined' ? process.env?.CNN_WASM_CONV_GRADS : undefined) ?? 'auto';
+    const v = envVar('CNN_WASM_CONV_GRADS') ?? 'auto';
     if (v !== 'auto' && v !== 'in-place' && v !== 'legacy') {
       throw new Error(`CNN_WASM_CONV_GRADS must be 'auto', 'in-place' or 'legacy'; got '${v}'`);
     }
