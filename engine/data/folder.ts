@@ -10,7 +10,7 @@
 import type { Dirent } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { decodeImageRaw, loadSharp, shortReason, type Fit } from './image';
+import { decodeImageRaw, isFit, loadSharp, shortReason } from './image';
 import { RecordDataset, type SplitSource } from './base';
 import { DatasetError, throwIfAborted } from './errors';
 import { listDir, requireDir } from './fileio';
@@ -146,11 +146,10 @@ export const folderKind: DatasetKind = {
     checkParams(spec, p, this.options);
     const root = dirTarget(spec, p, '/path/to/images');
     const skipBad = opts.skipBad ?? boolParam(spec, p, 'skipBad', false);
-    const fitRaw = p.params.fit ?? 'fill';
-    if (!['fill', 'cover', 'contain'].includes(fitRaw)) {
-      throw new DatasetError('BAD_SPEC', `Dataset spec "${spec}": fit=${fitRaw} is not fill, cover or contain.`, 'fill stretches (the default), cover crops the centre, contain pads.');
+    const fit = p.params.fit ?? 'fill';
+    if (!isFit(fit)) {
+      throw new DatasetError('BAD_SPEC', `Dataset spec "${spec}": fit=${fit} is not fill, cover or contain.`, 'fill stretches (the default), cover crops the centre, contain pads.');
     }
-    const fit = fitRaw as Fit;
     const sizeOpt = sizeParam(spec, p);
     const channelsOpt = channelsParam(spec, p, undefined);
     const testFraction = numParam(spec, p, 'test', 0.2, 0, 0.9, false);

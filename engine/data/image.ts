@@ -10,6 +10,11 @@ import type { ImageShape } from './types';
 /** How an image is fitted into the target size: stretched, centre-cropped, or padded. */
 export type Fit = 'fill' | 'cover' | 'contain';
 
+/** True for the names of a {@link Fit}. */
+export function isFit(v: unknown): v is Fit {
+  return v === 'fill' || v === 'cover' || v === 'contain';
+}
+
 export interface DecodeOptions {
   /** Default 'fill' (stretch, Keras' default). */
   fit?: Fit;

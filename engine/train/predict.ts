@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Shape } from '../core/shape';
-import { decodeImageRaw, shortReason, type Fit } from '../data/image';
+import { decodeImageRaw, isFit, shortReason, type Fit } from '../data/image';
 import { parseSpec, type ParsedSpec } from '../data/spec';
 import { toInputTensor } from './adapt';
 import { withFoldedInference } from './fold';
@@ -56,7 +56,7 @@ export function decodePolicyFor(datasetSpec?: string): DecodePolicy {
     // An unreadable spec in old metadata: the default policy.
   }
   const fit = folder?.params.fit;
-  return folder ? { fit: fit === 'cover' || fit === 'contain' ? fit : 'fill', background: '#ffffff' } : { fit: 'fill', background: '#000000' };
+  return folder ? { fit: isFit(fit) ? fit : 'fill', background: '#ffffff' } : { fit: 'fill', background: '#000000' };
 }
 
 /**

@@ -494,6 +494,11 @@ function runPlan(
   return conv2dForwardInPlace(b, k, x, filter, bias, g, act, plan);
 }
 
+/** No bias, or a float32 vector of one value per output channel (what our passes add). */
+function biasFits(bias: tf.TensorInfo | undefined, g: ForwardGeometry): boolean {
+  return bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === g.co);
+}
+
 /** The 'FusedConv2D' kernel: bias + linear/relu/relu6 in our pass; other activations and prelu → tfjs's. */
 export function fusedConv2dForward(
   b: WasmBackendLike, inputs: Record<string, tf.TensorInfo>, a: Attrs, fallback: tf.KernelFunc | null,
@@ -501,8 +506,7 @@ export function fusedConv2dForward(
   const { x, filter, bias, preluActivationWeights } = inputs;
   const act = (a.activation ?? 'linear') as string;
   const g = ACTS.has(act) && preluActivationWeights == null ? geometryOf(x, filter, a) : null;
-  const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && g != null && bias.shape[0] === g.co);
-  const plan = g && biasOk ? planForward(g) : 'xnnpack';
+  const plan = g && biasFits(bias, g) ? planForward(g) : 'xnnpack';
   const k = plan !== 'xnnpack' ? forwardKernels(b) : null;
   if (g == null || plan === 'xnnpack' || k == null) return callFallback(fallback, 'FusedConv2D', inputs, a, b);
   forwardCalls.ours++;
@@ -535,8 +539,7 @@ export function conv2dResidualForward(b: WasmBackendLike, inputs: Record<string,
   const expected = g ? [g.n, g.Ho, g.Wo, g.co] : null;
   if (expected && (residual.dtype !== 'float32' || residual.shape.join() !== expected.join()))
     throw new Error(`${CONV_RESIDUAL_KERNEL}: the residual must be float32 of the output's shape [${expected.join(', ')}], got ${residual.dtype} [${residual.shape.join(', ')}]`);
-  const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && g != null && bias.shape[0] === g.co);
-  if (g && biasOk && planForward(g) === 'winograd') {
+  if (g && biasFits(bias, g) && planForward(g) === 'winograd') {
     const k = forwardKernels(b);
     const wk = k ? winogradKernelsFor(k.memory, g.ci, g.co) : null;
     if (wk) {
