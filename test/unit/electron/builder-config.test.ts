@@ -21,6 +21,8 @@ const require = createRequire(import.meta.url);
 const mm = require('minimatch');
 const minimatch: (file: string, pattern: string, opts?: { dot?: boolean }) => boolean = typeof mm === 'function' ? mm : mm.minimatch;
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+/** The package a module specifier names ('@scope/name/sub' → '@scope/name'). */
+const pkgName = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
 
 let config: any;
 let out: string;
@@ -119,7 +121,6 @@ describe('electron-builder configuration', () => {
   });
 
   it('packages only the renderer imports are devDependencies (Vite bundles them; electron-builder packs dependencies)', () => {
-    const pkgName = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
     const importsUnder = (dir: string): Set<string> => {
       const out = new Set<string>();
       const walk = (d: string) => {
@@ -147,7 +148,6 @@ describe('electron-builder configuration', () => {
     const prod = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     const requires = (f: string) => [...readFileSync(path.join(out, f), 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
-    const pkgName = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
     for (const f of ['dist/electron/main.cjs', 'dist/electron/job-worker.cjs', 'dist/electron/replica-worker.cjs']) {
       const code = readFileSync(path.join(out, f), 'utf8');
       expect(() => new vm.Script(code, { filename: f })).not.toThrow();
