@@ -164,7 +164,7 @@ let registered: string[] | null = null;
  */
 export function registerWasmGradKernels(): string[] {
   if (registered) return registered;
-  const fastPaths = process.env.CNN_WASM_FAST_PATHS !== '0';
+  const fastPaths = envVar('CNN_WASM_FAST_PATHS') !== '0';
   const names: string[] = [];
   for (const def of WASM_GRAD_KERNELS) {
     if (def.replaces === 'faster' && !fastPaths) continue;
