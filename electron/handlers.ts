@@ -66,8 +66,8 @@ export const HANDLERS: HandlerTable = {
   previewDataset: (req) => import('./services/datasets').then((m) => m.previewDatasetResult(req)),
   startTraining: (req, s) => startTrainingJob(req, s.jobs),
   evaluate: (req, s) => startEvaluationJob(req, s.jobs),
-  // Loaded on first use: prediction pulls in tfjs, which the window does not need to start.
-  predict: (req) => import('../engine/train/predict-service').then((m) => m.predictResult(req)),
+  // In the call worker's thread: loading a model and running it can take seconds, and tfjs stays out of the host.
+  predict: (req, s) => s.calls.call('predict', req),
   inspect: (req, s) => s.jobs.start('inspect', req),
   exportModel: async (req, s) => {
     // No folder named: the native folder dialog (Electron), as the contract says; the web host needs `dir`.

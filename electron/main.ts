@@ -277,6 +277,7 @@ export function startApp(): void {
   });
   app.on('before-quit', () => {
     void services?.jobs.shutdown();
+    void services?.calls.shutdown();
   });
 
   void app.whenReady().then(async () => {

@@ -222,7 +222,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     async close() {
       for (const s of sockets) s.terminate();
       wss.close();
-      await services.jobs.shutdown();
+      await Promise.all([services.jobs.shutdown(), services.calls.shutdown()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

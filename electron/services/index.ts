@@ -5,6 +5,7 @@
  */
 import type { EngineEventName, EventPayload, HostInfo } from '../../engine/api';
 import { DOCUMENT_EXTENSION } from '../../engine/api';
+import { CallWorker } from './call-worker';
 import { JobRunner, type JobRunnerOptions } from './job-runner';
 import { ProjectFiles, type Dialogs } from './project-files';
 import { TemplateService } from './templates';
@@ -20,6 +21,8 @@ export interface EngineServices {
   files: ProjectFiles;
   templates: TemplateService;
   jobs: JobRunner;
+  /** Short calls that need tfjs (predict), in one long-lived worker thread on the jobs' entry. */
+  calls: CallWorker;
   /** Documents opened by the OS / command line, for takeOpenedFiles and onOpenProject. */
   opened: OpenedFiles;
   backend: BackendService;
@@ -41,7 +44,7 @@ export interface EngineServicesOptions {
   /** Native dialogs (Electron) or null (web host). */
   dialogs: Dialogs | null;
   emit: EmitEvent;
-  /** Overrides for the job runner (tests use a fake worker). */
+  /** Overrides for the job runner and the call worker (tests use a fake worker entry). */
   jobs?: Partial<Omit<JobRunnerOptions, 'events'>>;
 }
 
@@ -69,6 +72,7 @@ export function createEngineServices(o: EngineServicesOptions): EngineServices {
     opened: new OpenedFiles(files, (f) => o.emit('onOpenProject', f)),
     backend: new BackendService(),
     templates: new TemplateService(),
+    calls: new CallWorker({ workerEntry: o.jobs?.workerEntry, maxHeapMb: o.jobs?.maxHeapMb }),
     jobs: new JobRunner({
       ...o.jobs,
       events: { progress: (e) => o.emit('onJobProgress', e), end: (e) => o.emit('onJobEnd', e) },

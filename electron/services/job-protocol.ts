@@ -34,6 +34,21 @@ export interface JobWorkerData {
   payload: unknown;
 }
 
+/**
+ * workerData of a call worker (call-worker.ts): a long-lived thread on the
+ * same entry that runs short calls of the same job kinds, one at a time,
+ * with no progress and no cancellation.
+ */
+export interface CallWorkerData {
+  serve: true;
+}
+
+/** Main → call worker. */
+export type ToCallWorker = { t: 'call'; id: number; kind: string; payload: unknown };
+
+/** Call worker → main: one answer per call. */
+export type FromCallWorker = { t: 'result'; id: number; value: unknown } | { t: 'failed'; id: number; error: ApiError };
+
 /** Main → worker. */
 export type ToWorker = { t: 'cancel' };
 

@@ -3,7 +3,8 @@
  * `runTrainJob` and `runEvaluateJob` are job kinds for the job runner
  * (electron/services/job-kinds.ts): each runs in its own worker thread,
  * reports progress through `ctx.progress`, and stops when `ctx.signal`
- * aborts. `predictRequest` is quick and runs where it is called.
+ * aborts. `predictRequest` answers one call (the host runs it on its call
+ * worker thread, electron/services/call-worker.ts; the CLI in its process).
  *
  * Errors carry a contract error code (`code`), which the worker runtime
  * passes to the renderer with the message.
@@ -16,7 +17,7 @@ import { BuildError } from './build-model';
 import { adaptProblem } from './adapt';
 import { datasetSplit } from './data-source';
 import { evaluateModel } from './evaluate';
-import { loadModelRef, storeModel, weightsDirOf } from './model-store';
+import { loadModelRef, loadModelRefKept, storeModel, weightsDirOf } from './model-store';
 import { predictImage } from './predict';
 import { IncompatibleError, train } from './session';
 import type { TrainSettingsInput } from './settings';
@@ -200,14 +201,11 @@ export async function runEvaluateJob(payload: unknown, ctx: JobCtx): Promise<Eva
 export async function predictRequest(req: PredictRequest, tf?: TF): Promise<Prediction> {
   try {
     tf ??= await backend();
-    const { model, meta } = await loadModelRef(tf, req.model);
-    try {
-      const bytes = 'path' in req.image ? req.image.path : Buffer.from(req.image.base64, 'base64');
-      const top = await predictImage(tf, model, bytes, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5, { datasetSpec: meta?.datasetSpec, dataShape: meta?.dataShape });
-      return { top };
-    } finally {
-      model.dispose();
-    }
+    // Kept for the next prediction with the same model (the call worker answers one after another).
+    const { model, meta } = await loadModelRefKept(tf, req.model);
+    const bytes = 'path' in req.image ? req.image.path : Buffer.from(req.image.base64, 'base64');
+    const top = await predictImage(tf, model, bytes, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5, { datasetSpec: meta?.datasetSpec, dataShape: meta?.dataShape });
+    return { top };
   } catch (e) {
     throw asServiceError(e);
   }

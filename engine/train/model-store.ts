@@ -91,6 +91,54 @@ export async function loadModelRef(tf: TF, ref: ModelRef): Promise<LoadedModel> 
   return { model: await loadTrainedModel(tf, ref.doc, dir), doc: ref.doc, meta: null };
 }
 
+/** The model {@link loadModelRefKept} keeps, with what it was loaded from. */
+let kept: { key: string; loaded: LoadedModel } | null = null;
+
+/**
+ * What a model reference loads from: its model id or document, its folder,
+ * and the name, size and modification time of every file in that folder (a model retrained or
+ * saved again in place is a different model). Null when the folder cannot be
+ * read (then loading fails with its own message).
+ */
+async function refKey(ref: ModelRef): Promise<string | null> {
+  let dir: string;
+  try {
+    dir = weightsDirOf(ref);
+  } catch {
+    return null;
+  }
+  try {
+    const names = (await fs.readdir(dir)).sort();
+    const stats = await Promise.all(names.map(async (n) => {
+      const st = await fs.stat(path.join(dir, n));
+      return `${n}:${st.size}:${st.mtimeMs}`;
+    }));
+    // A document's weights named by folder or by its model.json are the same weights.
+    return JSON.stringify(['modelId' in ref ? ref.modelId : ref.doc, dir, stats]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * {@link loadModelRef}, keeping the last model loaded for the next call with
+ * the same reference and unchanged files. For a thread that answers one
+ * prediction after another (the host's call worker): VGG-16 takes ~10 s to
+ * build and load (528 MB) and ~1 s to run, so trying several images would
+ * otherwise cost the loading every time. One model is kept; a different one
+ * disposes it. The caller must not dispose what this returns.
+ */
+export async function loadModelRefKept(tf: TF, ref: ModelRef): Promise<LoadedModel> {
+  const key = await refKey(ref);
+  if (key !== null && kept && kept.key === key) return kept.loaded;
+  kept?.loaded.model.dispose();
+  kept = null;
+  const loaded = await loadModelRef(tf, ref);
+  // Kept even without a key (never reused then) so that the next call disposes it.
+  kept = { key: key ?? '', loaded };
+  return loaded;
+}
+
 /** The folder holding a model reference's weights (for fine-tuning from it). */
 export function weightsDirOf(ref: ModelRef): string {
   if ('modelId' in ref) return dirOf(ref.modelId);

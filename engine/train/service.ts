@@ -4,14 +4,12 @@
  *
  *   startTraining: (req, s) => startTrainingJob(req, s.jobs),
  *   evaluate: (req, s) => startEvaluationJob(req, s.jobs),
- *   predict: (req) => predictResult(req),
  *
  * Training and evaluation run as jobs in worker threads (job kinds 'train'
- * and 'evaluate', see job.ts); predict is quick and runs in the calling
- * process.
+ * and 'evaluate', see job.ts). predict (job.ts `predictRequest`) is a call
+ * its caller waits for, on the host's call worker (electron/services/call-worker.ts).
  */
 import type { EvaluateRequest, JobStarted, Result, StartTrainingRequest } from '../api';
-export { predictResult } from './predict-service';
 
 /** What starts jobs (the host's JobRunner). */
 export interface JobStarter {

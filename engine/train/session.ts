@@ -74,7 +74,8 @@ export async function train(doc: GraphDoc, dataset: Dataset | TrainingData, sett
 
 /** Build the document's network and load trained weights from `weightsDir` into it. */
 export async function loadTrainedModel(tf: TF, doc: GraphDoc, weightsDir: string): Promise<tfjs.LayersModel> {
-  const model = buildModel(tf, doc, analyzeGraph(doc));
+  // No random initialization: every weight is loaded next, or the load fails.
+  const model = buildModel(tf, doc, analyzeGraph(doc), { initialize: false });
   try {
     await loadWeightsInto(tf, model, weightsDir);
     return model;

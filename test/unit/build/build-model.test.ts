@@ -89,6 +89,25 @@ describe('buildModel', () => {
     expect(y.shape).toEqual([2, 12, 12, 1]);
   });
 
+  it('initialize: false makes every weight zeros, with the same names and shapes (templates with BatchNorm, depthwise and dense layers)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseGraphDoc } = await import('../../../engine/graph');
+    for (const name of ['mobilenet-v2', 'resnet20-cifar', 'lenet5']) {
+      const parsed = parseGraphDoc(JSON.parse(readFileSync(new URL(`../../../templates/${name}.json`, import.meta.url), 'utf8')));
+      if (!parsed.ok) throw new Error(parsed.message);
+      const analysis = analyzeGraph(parsed.value);
+      const random = buildModel(tf, parsed.value, analysis);
+      const zeros = buildModel(tf, parsed.value, analysis, { initialize: false });
+      expect(zeros.weights.map((w) => [w.originalName, w.shape])).toEqual(random.weights.map((w) => [w.originalName, w.shape]));
+      const largest = (m: tf.LayersModel) => Math.max(...m.weights.map((w) => tf.tidy(() => w.read().abs().max().dataSync()[0])));
+      expect(largest(zeros)).toBe(0);
+      // The random build has nonzero kernels (and BatchNorm's ones): the zeros are not the default.
+      expect(largest(random)).toBeGreaterThan(0);
+      random.dispose();
+      zeros.dispose();
+    }
+  });
+
   it('refuses a graph with errors, listing each in plain words', () => {
     const g = graph();
     const x = g.input([8, 8, 3]);
