@@ -21,7 +21,7 @@ export interface EngineServices {
   files: ProjectFiles;
   templates: TemplateService;
   jobs: JobRunner;
-  /** Short calls that need tfjs (predict), in one long-lived worker thread on the jobs' entry. */
+  /** Short calls that need tfjs (predict, backendInfo), in one long-lived worker thread on the jobs' entry. */
   calls: CallWorker;
   /** Documents opened by the OS / command line, for takeOpenedFiles and onOpenProject. */
   opened: OpenedFiles;
@@ -51,6 +51,7 @@ export interface EngineServicesOptions {
 export function createEngineServices(o: EngineServicesOptions): EngineServices {
   const mode = o.dialogs ? 'chosen' : 'any';
   const paths = new PathPolicy({ mode, safeReadRoots: defaultSafeReadRoots(o.dataDir) });
+  const calls = new CallWorker({ workerEntry: o.jobs?.workerEntry, maxHeapMb: o.jobs?.maxHeapMb });
   const files = new ProjectFiles({
     paths,
     dataDir: o.dataDir,
@@ -70,9 +71,9 @@ export function createEngineServices(o: EngineServicesOptions): EngineServices {
     files,
     paths,
     opened: new OpenedFiles(files, (f) => o.emit('onOpenProject', f)),
-    backend: new BackendService(),
+    backend: new BackendService(calls),
     templates: new TemplateService(),
-    calls: new CallWorker({ workerEntry: o.jobs?.workerEntry, maxHeapMb: o.jobs?.maxHeapMb }),
+    calls,
     jobs: new JobRunner({
       ...o.jobs,
       events: { progress: (e) => o.emit('onJobProgress', e), end: (e) => o.emit('onJobEnd', e) },

@@ -9,7 +9,7 @@ import { REQUEST_NAMES } from '../../../engine/api';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cnn-handlers-'));
 const services = createEngineServices({ transport: 'web', appVersion: '1.2.3', dataDir: tmp, projectsDir: tmp, dialogs: null, emit: () => {} });
-afterAll(() => services.jobs.shutdown());
+afterAll(() => Promise.all([services.jobs.shutdown(), services.calls.shutdown()]));
 
 describe('dispatch', () => {
   it('refuses names outside the contract', async () => {

@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BackendService } from '../../../electron/services/backend';
 import { CallWorker } from '../../../electron/services/call-worker';
 import { dispatch } from '../../../electron/handlers';
 import { createEngineServices } from '../../../electron/services/index';
 import { analyzeGraph } from '../../../engine/analysis';
-import type { PredictRequest, Prediction } from '../../../engine/api';
+import type { BackendInfo, PredictRequest, Prediction, Result } from '../../../engine/api';
 import { buildModel } from '../../../engine/train/build-model';
 import { predictRequest } from '../../../engine/train/job';
 import { saveWeights } from '../../../engine/train/weights';
@@ -152,6 +153,36 @@ describe('predict through the host (dispatch → call worker → engine)', () =>
     } finally {
       await s.calls.shutdown();
       await s.jobs.shutdown();
+    }
+  }, 60_000);
+});
+
+describe('BackendService (the status bar\'s backend, asked of the call worker)', () => {
+  const info: BackendInfo = { backend: 'wasm', detail: 'WebAssembly (XNNPACK), SIMD, 1 thread', available: ['wasm', 'cpu'], notes: [] };
+
+  it('asks once and keeps the answer', async () => {
+    const asked: string[] = [];
+    const s = new BackendService({ call: async <T,>(kind: string) => (asked.push(kind), { ok: true, value: info as T }) });
+    expect(await s.get()).toEqual({ ok: true, value: info });
+    expect(await s.get()).toEqual({ ok: true, value: info });
+    expect(asked).toEqual(['backend-info']);
+  });
+
+  it('says why no backend loaded, and asks again next time', async () => {
+    const answers: Result<unknown>[] = [{ ok: false, error: { code: 'JOB_FAILED', message: 'wasm: out of memory\nat …' } }, { ok: true, value: info }];
+    const s = new BackendService({ call: async <T,>() => answers.shift() as Result<T> });
+    expect(await s.get()).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'No compute backend could be loaded: wasm: out of memory' } });
+    expect(await s.get()).toEqual({ ok: true, value: info });
+  });
+
+  it('on the real call worker: the backend this machine\'s jobs run on, in words', async () => {
+    const calls = new CallWorker();
+    open.push(calls);
+    const r = await new BackendService(calls).get();
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.available).toContain(r.value.backend);
+      expect(r.value.detail).toMatch(/^(TensorFlow|WebAssembly|plain JavaScript)/);
     }
   }, 60_000);
 });
