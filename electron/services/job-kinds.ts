@@ -16,5 +16,5 @@ export const JOB_KINDS: JobKindTable = {
   export: () => import('../../engine/export/job').then((m) => m.runExportJob),
   // Calls (call-worker.ts): the host waits for their answer.
   predict: () => import('../../engine/train/job').then((m) => (req) => m.predictRequest(req as PredictRequest)),
-  'backend-info': () => import('../../engine/backend/describe').then((m) => () => m.describeBackend()),
+  'backend-info': () => import('../../engine/train/describe-backend').then((m) => () => m.describeBackend()),
 };

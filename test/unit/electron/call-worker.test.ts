@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -183,6 +183,9 @@ describe('BackendService (the status bar\'s backend, asked of the call worker)',
     if (r.ok) {
       expect(r.value.available).toContain(r.value.backend);
       expect(r.value.detail).toMatch(/^(TensorFlow|WebAssembly|plain JavaScript)/);
+      // On wasm: the threads training shares a batch between (one per core, at most 4), not XNNPACK's pool.
+      const cores = Math.min(os.availableParallelism(), 4);
+      if (r.value.backend === 'wasm') expect(r.value.detail).toMatch(cores > 1 ? new RegExp(`, trains on up to ${cores} threads$`) : /, trains on 1 thread$/);
     }
   }, 60_000);
 });
