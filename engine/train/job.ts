@@ -3,8 +3,9 @@
  * `runTrainJob` and `runEvaluateJob` are job kinds for the job runner
  * (electron/services/job-kinds.ts): each runs in its own worker thread,
  * reports progress through `ctx.progress`, and stops when `ctx.signal`
- * aborts. `predictRequest` answers one call (the host runs it on its call
- * worker thread, electron/services/call-worker.ts; the CLI in its process).
+ * aborts. `predictRequest` answers one call, on the host's call worker
+ * thread (electron/services/call-worker.ts), which keeps the last model
+ * loaded for the next call.
  *
  * Errors carry a contract error code (`code`), which the worker runtime
  * passes to the renderer with the message.
