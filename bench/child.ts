@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 
 /**
- * Runs `node --import tsx file ...args`; resolves with the last line of its
- * stdout parsed as JSON, rejects with the exit code and the end of its
- * stderr when that line is not JSON.
+ * Runs `node [...nodeArgs] --import tsx file ...args`; resolves with the last
+ * line of its stdout parsed as JSON, rejects with the exit code and the end
+ * of its stderr when that line is not JSON.
  */
-export function jsonChild(file: string, args: string[]): Promise<unknown> {
+export function jsonChild(file: string, args: string[], nodeArgs: string[] = []): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));

@@ -21,13 +21,13 @@
  * folder. The two ways run in separate child processes (each starts with no
  * tfjs loaded). Prints one JSON object.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { PredictRequest } from '../engine/api';
+import { jsonChild } from './child';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
@@ -115,17 +115,11 @@ async function main() {
       await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toFile(image);
       const reqFile = path.join(dir, `${name}.req.json`);
       const req: PredictRequest = { model: { doc, weightsPath: weights }, image: { path: image }, topK: 3 };
-      (await import('node:fs')).writeFileSync(reqFile, JSON.stringify(req));
+      writeFileSync(reqFile, JSON.stringify(req));
       const row: Record<string, unknown> = { template: name, params };
       for (const way of ['host-thread', 'call-worker'] as const) {
         process.stderr.write(`[predict bench] ${name}: ${way}…\n`);
-        const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', way, '--req', reqFile], { cwd: root, encoding: 'utf8', timeout: 10 * 60_000 });
-        const line = r.stdout.trim().split('\n').pop() ?? '';
-        try {
-          row[way] = JSON.parse(line);
-        } catch {
-          row[way] = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
-        }
+        row[way] = await jsonChild(fileURLToPath(import.meta.url), ['--child', way, '--req', reqFile], ['--expose-gc']).catch((e: Error) => ({ error: e.message }));
       }
       results.push(row);
     }

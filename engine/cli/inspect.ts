@@ -4,7 +4,7 @@
  * and SmoothGrad), Grad-CAM, the effective receptive field beside the
  * theoretical one, and optionally a channel-maximising image.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InspectView } from '../api/contract';
 import { analyzeGraph } from '../analysis/analyze';
@@ -17,7 +17,7 @@ import { encodePngRgba } from '../inspect/png';
 import { modelInputShape } from '../inspect/run-graph';
 import { buildModel } from '../train/build-model';
 import { decodeImage, decodePolicyFor } from '../train/predict';
-import { readTrainingInfo } from './training-info';
+import { readTrainingInfo } from '../train/training-info';
 import { loadTrainedModel } from '../train/session';
 import { writeFileAtomic } from '../train/weights';
 import { bar, intOpt, parseArgs, UsageError } from './train-args';

@@ -6,7 +6,7 @@ import { initBackend, parseBackendName } from '../backend';
 import { loadGraphFile } from '../graph/io';
 import { predictImage } from '../train/predict';
 import { loadTrainedModel } from '../train/session';
-import { readTrainingInfo } from './training-info';
+import { readTrainingInfo } from '../train/training-info';
 import { intOpt, parseArgs, UsageError } from './train-args';
 import type { CliCommand, CliIO } from './types';
 

@@ -4,8 +4,6 @@
  * the document has no weights), reads the image (file, bytes or a dataset
  * sample) and returns the views as PNG base64 over the contract.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { InspectRequest, InspectResult } from '../api/contract';
 import { analyzeGraph } from '../analysis/analyze';
@@ -13,7 +11,8 @@ import { initBackend } from '../backend';
 import { openDataset } from '../data';
 import type { GraphDoc } from '../graph/doc';
 import { buildModel } from '../train/build-model';
-import { loadModelRef } from '../train/model-store';
+import { loadModelRef, weightsDirOf } from '../train/model-store';
+import { readTrainingInfo } from '../train/training-info';
 import { decodeImage } from '../train/predict';
 import type { InspectImage } from './input';
 import { modelInputShape } from './run-graph';
@@ -40,16 +39,9 @@ async function loadModel(tf: TF, req: InspectRequest, notes: string[]): Promise<
   }
   const m = await loadModelRef(tf, ref);
   let classNames = m.meta?.classNames ?? [];
-  if (!classNames.length && 'weightsPath' in ref && ref.weightsPath) {
-    // Weights saved by `cli train` carry the dataset's class names beside them.
-    const dir = ref.weightsPath.endsWith('.json') ? path.dirname(ref.weightsPath) : ref.weightsPath;
-    try {
-      const names = JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')).classNames;
-      if (Array.isArray(names) && names.every((n) => typeof n === 'string')) classNames = names;
-    } catch {
-      // No training.json: classes are named by the image's dataset, or numbered.
-    }
-  }
+  // Weights saved by `cli train` carry the dataset's class names beside them; without
+  // training.json, classes are named by the image's dataset, or numbered.
+  if (!classNames.length && 'weightsPath' in ref && ref.weightsPath) classNames = (await readTrainingInfo(weightsDirOf(ref))).classNames;
   return { model: m.model, doc: m.doc, classNames };
 }
 

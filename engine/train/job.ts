@@ -205,7 +205,7 @@ export async function predictRequest(req: PredictRequest, tf?: TF): Promise<Pred
     // Kept for the next prediction with the same model (the call worker answers one after another).
     const { model, meta } = await loadModelRefKept(tf, req.model);
     const bytes = 'path' in req.image ? req.image.path : Buffer.from(req.image.base64, 'base64');
-    const top = await predictImage(tf, model, bytes, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5, { datasetSpec: meta?.datasetSpec, dataShape: meta?.dataShape });
+    const top = await predictImage(tf, model, bytes, req.classNames ?? meta?.classNames ?? [], req.topK ?? 5, meta ?? {});
     return { top };
   } catch (e) {
     throw asServiceError(e);

@@ -3,7 +3,7 @@
  * weights loaded from disk, images from a dataset sample or PNG bytes, every
  * view as a PNG, errors as values, cancel.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,17 @@ describe('inspect job', () => {
     const r = (end as { result: InspectResult }).result;
     expect(r.images[0].layer).toBe('c2');
     expect(r.notes?.[0]).toMatch(/random weights/);
+  });
+
+  it('names the classes from the training.json that `cli train` writes beside the weights (weights named by their model.json)', async () => {
+    const w = path.join(dir, 'w-cli');
+    await saveWeights(tf, model, w);
+    writeFileSync(path.join(w, 'training.json'), JSON.stringify({ dataset: SPEC, classNames: ['circle', 'square', 'triangle'], dataShape: [20, 20, 1] }));
+    const img = new Float32Array(20 * 20).map((_, i) => (i % 20 > 10 ? 1 : 0));
+    const b64 = Buffer.from(encodePngRgba(pixelsToImage(img, [20, 20, 1]))).toString('base64');
+    const end = await harness().start({ model: { doc, weightsPath: path.join(w, 'model.json') }, view: 'activations', nodeId: 'c1', image: { base64: b64 } }).ended;
+    expect(end.status, JSON.stringify(end)).toBe('done');
+    expect((end as { result: InspectResult }).result.classNames).toEqual(['circle', 'square', 'triangle']);
   });
 
   it('reports a bad request as an error naming what is wrong', async () => {

@@ -1,11 +1,12 @@
 /**
  * What `cli train --out DIR` writes beside the weights (DIR/training.json)
- * and predict / inspect read back: the class names, and the dataset the
- * network was trained on, so that a new image is decoded as its images were.
+ * and the CLI's predict / inspect and the inspect job read back: the class
+ * names, and the dataset the network was trained on, so that a new image is
+ * decoded as its images were.
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { TrainedOn } from '../train/predict';
+import type { TrainedOn } from './predict';
 
 export interface TrainingInfo {
   classNames: string[];
@@ -16,7 +17,8 @@ export interface TrainingInfo {
 export async function readTrainingInfo(dir: string): Promise<TrainingInfo> {
   try {
     const t = JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')) as { classNames?: unknown; dataset?: unknown; dataShape?: unknown };
-    const names = Array.isArray(t.classNames) ? t.classNames.map(String) : [];
+    // Names only when every one is a string: anything else labels outputs by number.
+    const names = Array.isArray(t.classNames) && t.classNames.every((n) => typeof n === 'string') ? (t.classNames as string[]) : [];
     const shape = Array.isArray(t.dataShape) && t.dataShape.every((d) => Number.isInteger(d) && d > 0) ? (t.dataShape as number[]) : undefined;
     return { classNames: names, trainedOn: { datasetSpec: typeof t.dataset === 'string' ? t.dataset : undefined, dataShape: shape } };
   } catch {

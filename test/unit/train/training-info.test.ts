@@ -1,9 +1,9 @@
-/** DIR/training.json as predict and inspect read it (engine/cli/training-info.ts). */
+/** DIR/training.json as predict and inspect read it (engine/train/training-info.ts). */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTrainingInfo } from '../../../engine/cli/training-info';
+import { readTrainingInfo } from '../../../engine/train/training-info';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cnnd-training-info-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,5 +24,7 @@ describe('readTrainingInfo', () => {
     expect(await readTrainingInfo(bad)).toEqual({ classNames: [], trainedOn: {} });
     writeFileSync(path.join(bad, 'training.json'), JSON.stringify({ dataset: 7, classNames: 'cat', dataShape: [64, -1, 3] }));
     expect(await readTrainingInfo(bad)).toEqual({ classNames: [], trainedOn: { datasetSpec: undefined, dataShape: undefined } });
+    writeFileSync(path.join(bad, 'training.json'), JSON.stringify({ classNames: ['cat', 7] }));
+    expect((await readTrainingInfo(bad)).classNames).toEqual([]);
   });
 });
